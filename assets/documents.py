@@ -1,0 +1,13 @@
+"""Published table `documents`: one row per document with title, type and normalized text."""
+
+from assets.publishing import per_document_table
+from pipeline.core.process import document_row
+from schemas.tables import DOCUMENTS
+
+documents = per_document_table(
+    DOCUMENTS,
+    lambda doc_id, src, norm, settings: [
+        document_row(doc_id, src.source_path, src.source_sha256, norm, settings.document_type_rules())
+    ],
+    kinds={"parquet"},
+)

@@ -1,0 +1,44 @@
+"""Stage 3: one normalized text per document, wrapped lines joined, split into sentences."""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from assets.extraction import extracted_text
+from assets.stage_helpers import BACKFILL, reject
+from pipeline.core.errors import RejectedInput
+from pipeline.core.process import extracted_from_json, normalize
+from pipeline.partitions import documents_partitions
+from pipeline.resources import SeimeiSettings
+from pipeline.versions import CODE_VERSIONS
+
+
+@dg.asset(
+    deps=[extracted_text],
+    partitions_def=documents_partitions,
+    backfill_policy=BACKFILL,
+    code_version=CODE_VERSIONS["normalized_text"],
+    group_name="ingest",
+    kinds={"python"},
+)
+def normalized_text(context: dg.AssetExecutionContext, settings: SeimeiSettings) -> dg.MaterializeResult:
+    """The character policy applied, hard line breaks inside sentences removed, sentences split."""
+    store = settings.store
+    chars = sentences = done = 0
+    for doc_id in context.partition_keys:
+        raw = store.read("extracted_text", doc_id)
+        if raw is None:  # rejected upstream
+            store.delete("normalized_text", doc_id)
+            continue
+        try:
+            norm = normalize(extracted_from_json(raw))
+        except RejectedInput as exc:
+            reject(settings, doc_id, "normalized_text", exc.reason)
+            store.delete("normalized_text", doc_id)
+            context.log.warning(f"rejected document {doc_id}: {exc.reason}")
+            continue
+        store.write("normalized_text", doc_id, norm.to_json())
+        chars += len(norm.text)
+        sentences += len(norm.sentences)
+        done += 1
+    return dg.MaterializeResult(metadata={"documents": done, "characters": chars, "sentences": sentences})

@@ -1,0 +1,102 @@
+"""Published table `sources`: the ledger of every inbox file, published, rejected or duplicate.
+
+Runs after the per-document tables. It also takes back what no longer has a source: a document
+whose file was deleted or edited (new bytes, new doc_id) loses its published rows here.
+"""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from assets.documents import documents
+from assets.inbox import inbox_files, read_manifest
+from assets.publishing import CHECK_NAME, check_result, content_version, file_metadata, write_validation_result
+from assets.sentences import sentences
+from assets.tokens import tokens
+from pipeline.core.inbox import first_of_each_document
+from pipeline.planning import PER_DOCUMENT_TABLES, REJECTED_STAGE
+from pipeline.resources import SeimeiSettings
+from pipeline.table_metadata import column_schema, definition_metadata
+from pipeline.validation import validate_table
+from pipeline.versions import CODE_VERSIONS
+from schemas.tables import SOURCES
+
+LEDGER_FILE = "sources.parquet"
+
+
+@dg.asset(
+    deps=[inbox_files, documents, sentences, tokens],
+    code_version=CODE_VERSIONS["sources"],
+    group_name="published",
+    kinds={"parquet"},
+    metadata=definition_metadata(SOURCES),
+    description=SOURCES.description,
+    check_specs=[dg.AssetCheckSpec(CHECK_NAME, asset="sources", description="Great Expectations suite expectations/sources.json")],
+)
+def sources(context: dg.AssetExecutionContext, settings: SeimeiSettings) -> dg.MaterializeResult:
+    store, publisher = settings.store, settings.publisher
+    files = read_manifest(settings)
+    originals = first_of_each_document(files)
+    published_ids = {d for d in originals if store.read("documents", d) is not None and publisher.doc_path("documents", d).exists()}
+    rows, awaiting = [], []
+    for f in files:
+        doc_id = f.doc_id
+        rejected = store.read(REJECTED_STAGE, doc_id)
+        extracted = store.read("extracted_text", doc_id)
+        row = {
+            "source_path": f.source_path,
+            "source_sha256": f.source_sha256,
+            "size_bytes": f.size_bytes,
+            "format": f.format,
+            "encoding": extracted["encoding"] if extracted else None,
+        }
+        original = originals[doc_id]
+        if original.source_path != f.source_path:
+            row.update(status="duplicate", doc_id=None if rejected else doc_id,
+                       reason=f"same bytes as {original.source_path}")
+        elif rejected is not None:
+            row.update(status="rejected", doc_id=None, reason=rejected["reason"])
+        elif doc_id in published_ids:
+            row.update(status="published", doc_id=doc_id, reason=None)
+        else:
+            awaiting.append(f.source_path)
+            continue
+        rows.append(row)
+    removed = 0
+    for table in PER_DOCUMENT_TABLES:
+        for doc_id in publisher.doc_ids(table):
+            if doc_id not in published_ids:
+                publisher.remove_doc(table, doc_id)
+                store.delete(table, doc_id)
+                removed += 1
+    if awaiting:
+        context.log.warning(f"{len(awaiting)} inbox files have not been processed yet and are not in the ledger: {awaiting}")
+    ledger = SOURCES.to_table(rows)
+    publisher.write(publisher.table_dir("sources") / LEDGER_FILE, ledger, file_metadata(context, SOURCES, {
+        "input_sha256": sorted({f.source_sha256 for f in files}),
+    }))
+    report = validate_table("sources", ledger)
+    counts = {s: sum(r["status"] == s for r in rows) for s in ("published", "rejected", "duplicate")}
+    return dg.MaterializeResult(
+        metadata={
+            "dagster/row_count": ledger.num_rows,
+            "dagster/uri": dg.MetadataValue.path(str(publisher.table_dir("sources"))),
+            "dagster/column_schema": column_schema(SOURCES),
+            **counts,
+            "awaiting_processing": len(awaiting),
+            "stale_files_removed": removed,
+            "rejections": dg.MetadataValue.md(_rejections_markdown(rows)),
+            "validation_results": dg.MetadataValue.path(write_validation_result(settings, report)),
+        },
+        check_results=[check_result(report)],
+        data_version=dg.DataVersion(content_version([ledger])),
+    )
+
+
+def _rejections_markdown(rows: list[dict]) -> str:
+    rejected = [r for r in rows if r["status"] == "rejected"]
+    if not rejected:
+        return "No file was rejected."
+    lines = ["| file | reason |", "| --- | --- |"]
+    lines += [f"| `{r['source_path']}` | {r['reason']} |" for r in rejected]
+    return "\n".join(lines)

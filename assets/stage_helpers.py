@@ -1,0 +1,38 @@
+"""What the per-document assets share: finding each partition's source file and recording a
+rejection so the ledger can say why."""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from assets.inbox import read_manifest
+from pipeline.core.inbox import InboxFile, first_of_each_document
+from pipeline.planning import PER_DOCUMENT_TABLES, REJECTED_STAGE
+from pipeline.resources import SeimeiSettings
+from pipeline.versions import pipeline_fingerprint
+
+BACKFILL = dg.BackfillPolicy.single_run()
+
+
+def sources_for(context: dg.AssetExecutionContext, settings: SeimeiSettings) -> dict[str, InboxFile]:
+    """partition key -> source file, for this run's partitions that are still in the inbox."""
+    by_doc = first_of_each_document(read_manifest(settings))
+    found = {}
+    for key in context.partition_keys:
+        if key in by_doc:
+            found[key] = by_doc[key]
+        else:
+            context.log.warning(f"document {key} is no longer in the inbox; nothing to do for it")
+    return found
+
+
+def reject(settings: SeimeiSettings, doc_id: str, stage: str, reason: str) -> None:
+    """Record the rejection and take back anything published for the document before."""
+    settings.store.write(REJECTED_STAGE, doc_id, {"stage": stage, "reason": reason, "fingerprint": pipeline_fingerprint()})
+    for table in PER_DOCUMENT_TABLES:
+        settings.publisher.remove_doc(table, doc_id)
+        settings.store.delete(table, doc_id)
+
+
+def clear_rejection(settings: SeimeiSettings, doc_id: str) -> None:
+    settings.store.delete(REJECTED_STAGE, doc_id)

@@ -1,0 +1,50 @@
+"""What the sensor, the schedule and the CLI share: scan the inbox, register new documents as
+partitions, and turn what is pending into run requests (one run per block of partitions)."""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from pipeline.core.inbox import first_of_each_document, scan
+from pipeline.jobs import INGEST_JOB, LEDGER_JOB
+from pipeline.partitions import documents_partitions
+from pipeline.planning import Plan, contiguous_blocks, ledger_is_current, pending_documents
+from pipeline.resources import SeimeiSettings
+from pipeline.versions import pipeline_fingerprint
+
+RANGE_START = "dagster/asset_partition_range_start"
+RANGE_END = "dagster/asset_partition_range_end"
+
+
+def plan_and_register(settings: SeimeiSettings, instance: dg.DagsterInstance) -> Plan:
+    files = scan(settings.inbox)
+    known = set(instance.get_dynamic_partitions(documents_partitions.name))
+    new = [d for d in first_of_each_document(files) if d not in known]
+    if new:
+        instance.add_dynamic_partitions(documents_partitions.name, new)
+    return Plan(
+        files=files,
+        new_partitions=new,
+        pending=pending_documents(files, settings.store, pipeline_fingerprint()),
+        ledger_current=ledger_is_current(files, settings.publisher),
+    )
+
+
+def run_requests(plan: Plan, instance: dg.DagsterInstance, run_key_suffix: str = "") -> list[dg.RunRequest]:
+    if plan.pending:
+        order = instance.get_dynamic_partitions(documents_partitions.name)
+        return [
+            dg.RunRequest(
+                job_name=INGEST_JOB,
+                run_key=f"{first}..{last}{run_key_suffix}" if run_key_suffix else None,
+                tags={RANGE_START: first, RANGE_END: last, "seimei/documents": str(_count(order, first, last))},
+            )
+            for first, last in contiguous_blocks(plan.pending, order)
+        ]
+    if not plan.ledger_current:
+        return [dg.RunRequest(job_name=LEDGER_JOB, run_key=f"ledger{run_key_suffix}" if run_key_suffix else None)]
+    return []
+
+
+def _count(order: list[str], first: str, last: str) -> int:
+    return order.index(last) - order.index(first) + 1

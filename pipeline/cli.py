@@ -1,0 +1,38 @@
+"""The `seimei` command."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from pipeline.project import default_inbox, default_publish
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="seimei", description="Japanese government statements to validated Parquet, with Dagster.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    run_p = sub.add_parser("run", help="process what is new in the inbox and publish")
+    run_p.add_argument("--raw", default=None, help="inbox folder (default: data/raw, or $SEIMEI_INBOX)")
+    run_p.add_argument("--out", default=None, help="publish folder (default: data/published, or $SEIMEI_PUBLISH)")
+    args = parser.parse_args(argv)
+
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    inbox, out = args.raw or default_inbox(), args.out or default_publish()
+    if not os.path.isdir(inbox):
+        print(f"seimei: inbox folder {inbox} does not exist", file=sys.stderr)
+        return 2
+    from pipeline.runner import RunFailed, format_summary, get_instance, run
+
+    with get_instance() as instance:
+        try:
+            summary = run(inbox, out, instance)
+        except RunFailed as exc:
+            print(f"seimei: {exc}", file=sys.stderr)
+            return 1
+    print(format_summary(summary))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,116 @@
+"""The stages of turning one source file into rows, as plain functions over plain data.
+
+read_source (bytes -> lines with pages), normalize (lines -> text, page map, sentence spans), and
+the row builders of the published tables. Each stage's output serializes to JSON so the pipeline
+can keep it between Dagster steps without pickles.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from pipeline.core.decoding import decode_text
+from pipeline.core.document_meta import DocumentTypeRules, describe
+from pipeline.core.errors import RejectedInput
+from pipeline.core.lines import ExtractedText, Line, text_file_lines
+from pipeline.core.normalize import JoinedText, join_lines
+from pipeline.core.pdf_layout import read_pdf
+from pipeline.core.sentences import split_sentences
+from pipeline.core.tokenize import tokenize_sentences
+
+
+def read_source(path: Path, fmt: str) -> ExtractedText:
+    """The readable lines of a source file, or RejectedInput with the reason."""
+    path = Path(path)
+    if fmt == "pdf":
+        if path.stat().st_size == 0:
+            raise RejectedInput("empty file: a .pdf with no bytes")
+        return read_pdf(path)
+    if fmt == "text":
+        decoded = decode_text(path.read_bytes())
+        return ExtractedText(lines=text_file_lines(decoded.text), encoding=decoded.encoding)
+    raise RejectedInput(
+        f"unsupported format: '{path.suffix or path.name}' is neither a PDF nor a text file (.txt, .text, .md)"
+    )
+
+
+def extracted_to_json(x: ExtractedText) -> dict:
+    return {
+        "lines": [[ln.text, ln.page, ln.continues] for ln in x.lines],
+        "encoding": x.encoding,
+        "page_count": x.page_count,
+        "running_lines": list(x.running_lines),
+        "dropped_pages": {str(k): v for k, v in x.dropped_pages.items()},
+    }
+
+
+def extracted_from_json(d: dict) -> ExtractedText:
+    return ExtractedText(
+        lines=[Line(t, p, c) for t, p, c in d["lines"]],
+        encoding=d["encoding"],
+        page_count=d["page_count"],
+        running_lines=list(d["running_lines"]),
+        dropped_pages={int(k): v for k, v in d["dropped_pages"].items()},
+    )
+
+
+@dataclass
+class NormalizedText:
+    text: str
+    page_starts: list[int]
+    page_numbers: list[int | None]
+    sentences: list[tuple[int, int]]
+    running_lines: list[str] = field(default_factory=list)
+    page_count: int | None = None
+
+    def joined(self) -> JoinedText:
+        return JoinedText(self.text, tuple(self.page_starts), tuple(self.page_numbers))
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, d: dict) -> "NormalizedText":
+        return cls(**{**d, "sentences": [tuple(s) for s in d["sentences"]]})
+
+
+def normalize(extracted: ExtractedText) -> NormalizedText:
+    joined = join_lines(extracted.lines)
+    if not joined.text.strip():
+        raise RejectedInput("no readable text: nothing is left after removing headers, footers and white space")
+    return NormalizedText(
+        text=joined.text,
+        page_starts=list(joined.page_starts),
+        page_numbers=list(joined.page_numbers),
+        sentences=split_sentences(joined.text),
+        running_lines=list(extracted.running_lines),
+        page_count=extracted.page_count,
+    )
+
+
+def document_row(doc_id: str, source_path: str, source_sha256: str, norm: NormalizedText, rules: DocumentTypeRules) -> dict:
+    meta = describe(norm.text, rules, norm.running_lines)
+    return {
+        "doc_id": doc_id,
+        "source_path": source_path,
+        "source_sha256": source_sha256,
+        "title": meta.title,
+        "doc_type": meta.doc_type,
+        "is_provisional_translation": meta.is_provisional_translation,
+        "page_count": norm.page_count,
+        "text": norm.text,
+        "char_count": len(norm.text),
+    }
+
+
+def sentence_rows(doc_id: str, norm: NormalizedText) -> list[dict]:
+    joined = norm.joined()
+    return [
+        {"doc_id": doc_id, "sentence_idx": i, "text": norm.text[s:e], "char_start": s, "char_end": e, "page": joined.page_at(s)}
+        for i, (s, e) in enumerate(norm.sentences)
+    ]
+
+
+def token_rows(doc_id: str, norm: NormalizedText) -> list[dict]:
+    return [{"doc_id": doc_id, **asdict(t)} for t in tokenize_sentences(norm.text, norm.sentences)]

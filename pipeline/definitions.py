@@ -1,0 +1,33 @@
+"""The code location: every asset, check, job, sensor and schedule, wired to the folders."""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from assets.documents import documents
+from assets.extraction import extracted_text
+from assets.inbox import inbox_files
+from assets.normalization import normalized_text
+from assets.sentences import sentences
+from assets.sources import sources
+from assets.tokens import tokens
+from pipeline.jobs import ingest_statements, refresh_ledger
+from pipeline.project import default_inbox, default_publish
+from pipeline.resources import SeimeiSettings
+from pipeline.sensors import daily_rescan, inbox_sensor
+
+ASSETS = [inbox_files, extracted_text, normalized_text, documents, sentences, tokens, sources]
+
+
+def build_definitions(inbox_dir: str | None = None, publish_dir: str | None = None) -> dg.Definitions:
+    settings = SeimeiSettings(inbox_dir=inbox_dir or default_inbox(), publish_dir=publish_dir or default_publish())
+    return dg.Definitions(
+        assets=ASSETS,
+        jobs=[ingest_statements, refresh_ledger],
+        sensors=[inbox_sensor],
+        schedules=[daily_rescan],
+        resources={"settings": settings},
+    )
+
+
+defs = build_definitions()

@@ -1,0 +1,68 @@
+"""Deciding what a run has to do, from the inbox and what the publish folder already holds.
+
+A document is done when it was rejected, or published to every per-document table, under the
+current pipeline fingerprint. Everything else in the inbox is pending. No Dagster here: the CLI,
+the sensor and the schedule all ask the same questions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pipeline.core.inbox import InboxFile, first_of_each_document
+from pipeline.storage import ParquetPublisher, StageStore
+
+PER_DOCUMENT_TABLES = ("documents", "sentences", "tokens")
+REJECTED_STAGE = "rejected"
+
+
+def is_done(store: StageStore, doc_id: str, fingerprint: str) -> bool:
+    rejected = store.read(REJECTED_STAGE, doc_id)
+    if rejected is not None:
+        return rejected.get("fingerprint") == fingerprint
+    stamps = [store.read(t, doc_id) for t in PER_DOCUMENT_TABLES]
+    return all(s is not None and s.get("fingerprint") == fingerprint for s in stamps)
+
+
+def pending_documents(files: list[InboxFile], store: StageStore, fingerprint: str) -> list[str]:
+    return [doc_id for doc_id in first_of_each_document(files) if not is_done(store, doc_id, fingerprint)]
+
+
+def ledger_is_current(files: list[InboxFile], publisher: ParquetPublisher) -> bool:
+    """True when the published ledger lists exactly these files with these hashes."""
+    path = publisher.table_dir("sources") / "sources.parquet"
+    if not path.exists():
+        return False
+    import pyarrow.parquet as pq
+
+    ledger = pq.read_table(path, columns=["source_path", "source_sha256"]).to_pylist()
+    return {(r["source_path"], r["source_sha256"]) for r in ledger} == {(f.source_path, f.source_sha256) for f in files}
+
+
+def contiguous_blocks(pending: list[str], partition_order: list[str]) -> list[tuple[str, str]]:
+    """Pending keys as (first, last) ranges of consecutive partitions, so each range is one run."""
+    wanted = set(pending)
+    blocks: list[tuple[str, str]] = []
+    start = prev = None
+    for key in partition_order:
+        if key in wanted:
+            start = start or key
+            prev = key
+        elif start is not None:
+            blocks.append((start, prev))
+            start = None
+    if start is not None:
+        blocks.append((start, prev))
+    return blocks
+
+
+@dataclass(frozen=True)
+class Plan:
+    files: list[InboxFile]
+    new_partitions: list[str]
+    pending: list[str]
+    ledger_current: bool
+
+    @property
+    def nothing_to_do(self) -> bool:
+        return not self.pending and self.ledger_current

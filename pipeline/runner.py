@@ -1,0 +1,98 @@
+"""`seimei run`: the same Definitions the UI loads, executed in this process on a persistent
+instance, so the runs show up in `make dev` afterwards."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import dagster as dg
+import pyarrow.parquet as pq
+
+from pipeline.automation import RANGE_END, RANGE_START, plan_and_register, run_requests
+from pipeline.definitions import build_definitions
+from pipeline.project import DEFAULT_DAGSTER_HOME
+from pipeline.resources import SeimeiSettings
+from schemas.tables import PUBLISHED_TABLES
+
+QUIET_LOGS = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
+
+
+class RunFailed(Exception):
+    pass
+
+
+@dataclass
+class RunSummary:
+    inbox: str
+    publish: str
+    files: int = 0
+    documents_processed: int = 0
+    runs: list[str] = field(default_factory=list)
+    statuses: dict[str, int] = field(default_factory=dict)
+    row_counts: dict[str, int] = field(default_factory=dict)
+    rejections: list[tuple[str, str]] = field(default_factory=list)
+
+
+def get_instance() -> dg.DagsterInstance:
+    """The persistent instance: DAGSTER_HOME when set, else the project's .dagster/."""
+    if not os.environ.get("DAGSTER_HOME"):
+        os.environ["DAGSTER_HOME"] = str(DEFAULT_DAGSTER_HOME)
+    home = Path(os.environ["DAGSTER_HOME"])
+    home.mkdir(parents=True, exist_ok=True)
+    (home / "dagster.yaml").touch(exist_ok=True)
+    return dg.DagsterInstance.get()
+
+
+def run(inbox: str, publish: str, instance: dg.DagsterInstance, echo=print) -> RunSummary:
+    inbox, publish = str(Path(inbox).resolve()), str(Path(publish).resolve())
+    defs = build_definitions(inbox, publish)
+    settings = SeimeiSettings(inbox_dir=inbox, publish_dir=publish)
+    plan = plan_and_register(settings, instance)
+    summary = RunSummary(inbox=inbox, publish=publish, files=len(plan.files))
+    if plan.nothing_to_do:
+        echo(f"Nothing new: all {len(plan.files)} files in {inbox} are already processed; no document work done.")
+    for request in run_requests(plan, instance):
+        job = defs.resolve_job_def(request.job_name)
+        docs = request.tags.get("seimei/documents")
+        what = f"{docs} documents ({request.tags[RANGE_START]}..{request.tags[RANGE_END]})" if docs else "the ledger only"
+        echo(f"Running {request.job_name} on {what} ...")
+        result = job.execute_in_process(instance=instance, tags=request.tags, run_config=QUIET_LOGS, raise_on_error=False)
+        summary.runs.append(result.run_id)
+        if not result.success:
+            failures = [e.message for e in result.all_events if e.is_step_failure or e.event_type_value == "RUN_FAILURE"]
+            raise RunFailed(f"run {result.run_id} of {request.job_name} failed: " + " | ".join(failures))
+        summary.documents_processed += int(docs or 0)
+    return _read_back(summary, settings)
+
+
+def _read_back(summary: RunSummary, settings: SeimeiSettings) -> RunSummary:
+    publisher = settings.publisher
+    ledger_path = publisher.table_dir("sources") / "sources.parquet"
+    ledger = pq.read_table(ledger_path).to_pylist() if ledger_path.exists() else []
+    for status in ("published", "rejected", "duplicate"):
+        summary.statuses[status] = sum(r["status"] == status for r in ledger)
+    summary.rejections = [(r["source_path"], r["reason"]) for r in ledger if r["status"] == "rejected"]
+    for name in PUBLISHED_TABLES:
+        folder = publisher.table_dir(name)
+        summary.row_counts[name] = sum(pq.read_metadata(p).num_rows for p in folder.glob("*.parquet")) if folder.is_dir() else 0
+    return summary
+
+
+def format_summary(s: RunSummary) -> str:
+    lines = [
+        f"Inbox:     {s.inbox}",
+        f"Files:     {s.files} seen, {s.statuses.get('published', 0)} published, "
+        f"{s.statuses.get('rejected', 0)} rejected, {s.statuses.get('duplicate', 0)} duplicate",
+        f"Processed: {s.documents_processed} documents in {len(s.runs)} run(s) this time",
+        f"Published: {s.publish}",
+    ]
+    lines += [f"  {name:<10} {count:>7} rows   {s.publish}/{name}/" for name, count in s.row_counts.items()]
+    lines += [f"Rejected:  {path}: {reason}" for path, reason in s.rejections]
+    lines += [
+        "Next:      `make dev` opens Dagster (lineage, checks, run logs) on http://127.0.0.1:3000;",
+        f"           read the tables with pyarrow.parquet.read_table('{s.publish}/documents')",
+        f"           or DuckDB: SELECT * FROM read_parquet('{s.publish}/documents/*.parquet')",
+    ]
+    return "\n".join(lines)

@@ -1,0 +1,82 @@
+"""The contracts of the four published tables. Later issues add columns; they never rename these."""
+
+from __future__ import annotations
+
+import pyarrow as pa
+
+from schemas.contract import Column, TableContract
+
+DOC_ID = Column("doc_id", pa.string(), "Document id: the first 16 hex digits of the source file's sha256, stable across runs.")
+CHAR_START = Column("char_start", pa.int64(), "Start offset (inclusive, in code points) into documents.text.")
+CHAR_END = Column("char_end", pa.int64(), "End offset (exclusive, in code points) into documents.text.")
+
+SOURCE_FORMATS = ("pdf", "text", "unknown")
+SOURCE_STATUSES = ("published", "rejected", "duplicate")
+DOC_TYPES = ("joint_statement", "reference_material", "news_article", "other")
+
+SOURCES = TableContract(
+    name="sources",
+    description="The ledger: one row per file found in the inbox, whatever became of it.",
+    key=("source_path",),
+    columns=(
+        Column("source_path", pa.string(), "Path relative to the inbox, with / separators."),
+        Column("source_sha256", pa.string(), "sha256 of the file's bytes (64 hex digits)."),
+        Column("size_bytes", pa.int64(), "File size in bytes."),
+        Column("format", pa.string(), "Format detected from the bytes (and the extension).", allowed=SOURCE_FORMATS),
+        Column("encoding", pa.string(), "Text encoding detected for text files.", nullable=True),
+        Column("status", pa.string(), "What became of the file.", allowed=SOURCE_STATUSES),
+        Column("doc_id", pa.string(), "The document the file became (for a duplicate, the original's); null when rejected.", nullable=True),
+        Column("reason", pa.string(), "Why it was rejected, or which file it duplicates; null when published.", nullable=True),
+    ),
+)
+
+DOCUMENTS = TableContract(
+    name="documents",
+    description="One row per published document, with its normalized full text.",
+    key=("doc_id",),
+    columns=(
+        DOC_ID,
+        Column("source_path", pa.string(), "Path of the source file relative to the inbox (the first name seen for these bytes)."),
+        Column("source_sha256", pa.string(), "sha256 of the source file's bytes."),
+        Column("title", pa.string(), "The heading lines before the body, joined by a space; null when none were found.", nullable=True),
+        Column("doc_type", pa.string(), "Kind of document.", allowed=DOC_TYPES),
+        Column("is_provisional_translation", pa.bool_(), "True when the document marks itself as a provisional translation (仮訳)."),
+        Column("page_count", pa.int32(), "Pages in the source PDF; null for text files.", nullable=True),
+        Column("text", pa.string(), "The normalized full text; every offset in other tables points into it."),
+        Column("char_count", pa.int64(), "Length of text in code points."),
+    ),
+)
+
+SENTENCES = TableContract(
+    name="sentences",
+    description="One row per sentence of a document's normalized text.",
+    key=("doc_id", "sentence_idx"),
+    columns=(
+        DOC_ID,
+        Column("sentence_idx", pa.int32(), "0-based position of the sentence in the document."),
+        Column("text", pa.string(), "The sentence: equals documents.text[char_start:char_end]."),
+        CHAR_START,
+        CHAR_END,
+        Column("page", pa.int32(), "1-based PDF page the sentence starts on; null for text files.", nullable=True),
+    ),
+)
+
+TOKENS = TableContract(
+    name="tokens",
+    description="One row per SudachiPy token (split mode C) of each sentence.",
+    key=("doc_id", "sentence_idx", "token_idx"),
+    columns=(
+        DOC_ID,
+        Column("sentence_idx", pa.int32(), "The sentence the token belongs to."),
+        Column("token_idx", pa.int32(), "0-based position of the token in its sentence."),
+        Column("surface", pa.string(), "The token as written: equals documents.text[char_start:char_end]."),
+        Column("normalized_form", pa.string(), "Sudachi normalized form (表記揺れ folded)."),
+        Column("dictionary_form", pa.string(), "Sudachi dictionary (lemma) form."),
+        Column("reading_form", pa.string(), "Reading in katakana."),
+        Column("pos", pa.string(), "Part of speech: Sudachi's six POS fields joined by commas."),
+        CHAR_START,
+        CHAR_END,
+    ),
+)
+
+PUBLISHED_TABLES: dict[str, TableContract] = {t.name: t for t in (SOURCES, DOCUMENTS, SENTENCES, TOKENS)}
