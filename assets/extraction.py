@@ -1,6 +1,5 @@
 """Stage 2: text out of each source file (decoded text, or PDF lines with their pages)."""
 
-from __future__ import annotations
 
 from collections import Counter
 from pathlib import Path

@@ -1,6 +1,5 @@
 """Stage 1: the inbox, fingerprinted. Registers one dynamic partition per new document."""
 
-from __future__ import annotations
 
 from dataclasses import asdict
 

@@ -1,6 +1,5 @@
 """Stage 3: one normalized text per document, wrapped lines joined, split into sentences."""
 
-from __future__ import annotations
 
 import dagster as dg
 

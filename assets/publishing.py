@@ -1,7 +1,6 @@
 """Publishing one per-document table: rows built by the core, checked against the contract,
 written one Parquet file per document, validated by the table's Great Expectations suite."""
 
-from __future__ import annotations
 
 import hashlib
 import json

@@ -4,7 +4,6 @@ Runs after the per-document tables. It also takes back what no longer has a sour
 whose file was deleted or edited (new bytes, new doc_id) loses its published rows here.
 """
 
-from __future__ import annotations
 
 import dagster as dg
 

@@ -1,7 +1,6 @@
 """What the per-document assets share: finding each partition's source file and recording a
 rejection so the ledger can say why."""
 
-from __future__ import annotations
 
 import dagster as dg
 

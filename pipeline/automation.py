@@ -6,7 +6,7 @@ from __future__ import annotations
 import dagster as dg
 
 from pipeline.core.inbox import first_of_each_document, scan
-from pipeline.jobs import INGEST_JOB, LEDGER_JOB
+from pipeline.jobs import INGEST_JOB, LEDGER_ONLY
 from pipeline.partitions import documents_partitions
 from pipeline.planning import Plan, contiguous_blocks, ledger_is_current, pending_documents
 from pipeline.resources import SeimeiSettings
@@ -42,7 +42,12 @@ def run_requests(plan: Plan, instance: dg.DagsterInstance, run_key_suffix: str =
             for first, last in contiguous_blocks(plan.pending, order)
         ]
     if not plan.ledger_current:
-        return [dg.RunRequest(job_name=LEDGER_JOB, run_key=f"ledger{run_key_suffix}" if run_key_suffix else None)]
+        return [dg.RunRequest(
+            job_name=INGEST_JOB,
+            asset_selection=LEDGER_ONLY,
+            run_key=f"ledger{run_key_suffix}" if run_key_suffix else None,
+            tags={"seimei/ledger_only": "true"},
+        )]
     return []
 
 

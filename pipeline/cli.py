@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import warnings
 
 from pipeline.project import default_inbox, default_publish
 
@@ -18,6 +19,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    warnings.filterwarnings("ignore", message=r".*(is currently in beta|is currently in preview).*")
     inbox, out = args.raw or default_inbox(), args.out or default_publish()
     if not os.path.isdir(inbox):
         print(f"seimei: inbox folder {inbox} does not exist", file=sys.stderr)

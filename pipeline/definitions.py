@@ -11,7 +11,7 @@ from assets.normalization import normalized_text
 from assets.sentences import sentences
 from assets.sources import sources
 from assets.tokens import tokens
-from pipeline.jobs import ingest_statements, refresh_ledger
+from pipeline.jobs import ingest_statements
 from pipeline.project import default_inbox, default_publish
 from pipeline.resources import SeimeiSettings
 from pipeline.sensors import daily_rescan, inbox_sensor
@@ -23,7 +23,7 @@ def build_definitions(inbox_dir: str | None = None, publish_dir: str | None = No
     settings = SeimeiSettings(inbox_dir=inbox_dir or default_inbox(), publish_dir=publish_dir or default_publish())
     return dg.Definitions(
         assets=ASSETS,
-        jobs=[ingest_statements, refresh_ledger],
+        jobs=[ingest_statements],
         sensors=[inbox_sensor],
         schedules=[daily_rescan],
         resources={"settings": settings},

@@ -58,7 +58,10 @@ def run(inbox: str, publish: str, instance: dg.DagsterInstance, echo=print) -> R
         docs = request.tags.get("seimei/documents")
         what = f"{docs} documents ({request.tags[RANGE_START]}..{request.tags[RANGE_END]})" if docs else "the ledger only"
         echo(f"Running {request.job_name} on {what} ...")
-        result = job.execute_in_process(instance=instance, tags=request.tags, run_config=QUIET_LOGS, raise_on_error=False)
+        result = job.execute_in_process(
+            instance=instance, tags=request.tags, run_config=QUIET_LOGS, raise_on_error=False,
+            asset_selection=request.asset_selection,
+        )
         summary.runs.append(result.run_id)
         if not result.success:
             failures = [e.message for e in result.all_events if e.is_step_failure or e.event_type_value == "RUN_FAILURE"]

@@ -5,18 +5,17 @@ newer than that does nothing. Deletions and renames change no file mtime; the da
 catches them.
 """
 
-from __future__ import annotations
 
 import dagster as dg
 
 from pipeline.automation import plan_and_register, run_requests
 from pipeline.core.inbox import list_files
-from pipeline.jobs import ingest_statements, refresh_ledger
+from pipeline.jobs import ingest_statements
 from pipeline.resources import SeimeiSettings
 
 
 @dg.sensor(
-    jobs=[ingest_statements, refresh_ledger],
+    job=ingest_statements,
     default_status=dg.DefaultSensorStatus.RUNNING,
     minimum_interval_seconds=30,
     description="Starts a run when a statement file in the inbox is new or changed.",
@@ -39,7 +38,7 @@ def inbox_sensor(context: dg.SensorEvaluationContext, settings: SeimeiSettings):
 
 @dg.schedule(
     cron_schedule="0 6 * * *",
-    jobs=[ingest_statements, refresh_ledger],
+    job=ingest_statements,
     default_status=dg.DefaultScheduleStatus.RUNNING,
     description="Daily rescan of the inbox: catches deletions, renames and anything the sensor missed.",
 )

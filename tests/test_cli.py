@@ -1,0 +1,41 @@
+"""The `seimei` console script, run as a user runs it, in a subprocess."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import SEED_FIXTURES
+
+SEIMEI = Path(sys.executable).parent / "seimei"
+
+
+def seimei(*args, home: Path) -> subprocess.CompletedProcess:
+    env = {**os.environ, "DAGSTER_HOME": str(home)}
+    return subprocess.run([str(SEIMEI), *args], capture_output=True, text=True, env=env, timeout=300)
+
+
+def test_run_publishes_then_reports_nothing_new(tmp_path):
+    inbox, out, home = tmp_path / "inbox", tmp_path / "out", tmp_path / "home"
+    inbox.mkdir()
+    home.mkdir()
+    shutil.copy(SEED_FIXTURES / "001_3d03689fe541bc5b.txt", inbox)
+    (inbox / "empty.txt").write_bytes(b"")
+    first = seimei("run", "--raw", str(inbox), "--out", str(out), home=home)
+    assert first.returncode == 0, first.stderr
+    assert "2 seen, 1 published, 1 rejected, 0 duplicate" in first.stdout
+    assert "empty.txt: empty file" in first.stdout
+    for table in ("sources", "documents", "sentences", "tokens"):
+        assert table in first.stdout and (out / table).is_dir()
+    second = seimei("run", "--raw", str(inbox), "--out", str(out), home=home)
+    assert second.returncode == 0, second.stderr
+    assert "Nothing new" in second.stdout and "0 documents in 0 run(s)" in second.stdout
+
+
+def test_missing_inbox_is_a_clear_error(tmp_path):
+    result = seimei("run", "--raw", str(tmp_path / "nope"), "--out", str(tmp_path / "out"), home=tmp_path)
+    assert result.returncode == 2
+    assert "does not exist" in result.stderr

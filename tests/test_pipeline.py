@@ -1,0 +1,100 @@
+"""The asset graph on the sample corpus, materialized for real on a temporary instance."""
+
+from __future__ import annotations
+
+import shutil
+
+import dagster as dg
+import pyarrow.parquet as pq
+import pytest
+
+from pipeline.automation import RANGE_END, RANGE_START
+from pipeline.definitions import ASSETS
+from pipeline.partitions import documents_partitions
+from pipeline.resources import SeimeiSettings
+from tests.conftest import SAMPLE_INBOX
+
+
+@pytest.fixture(scope="module")
+def materialized(tmp_path_factory):
+    inbox = tmp_path_factory.mktemp("inbox")
+    shutil.copytree(SAMPLE_INBOX, inbox, dirs_exist_ok=True)
+    out = tmp_path_factory.mktemp("published")
+    resources = {"settings": SeimeiSettings(inbox_dir=str(inbox), publish_dir=str(out))}
+    with dg.instance_for_test() as instance:
+        scan = dg.materialize([a for a in ASSETS if a.key.path == ["inbox_files"]], instance=instance, resources=resources)
+        assert scan.success
+        keys = instance.get_dynamic_partitions(documents_partitions.name)
+        result = dg.materialize(ASSETS, instance=instance, resources=resources,
+                                tags={RANGE_START: keys[0], RANGE_END: keys[-1]})
+        yield result, instance, out, keys
+
+
+def test_the_whole_graph_materializes_every_document_in_one_run(materialized):
+    result, instance, out, keys = materialized
+    assert result.success
+    assert len(keys) == 4
+    materialized_parts = instance.get_materialized_partitions(dg.AssetKey("tokens"))
+    assert materialized_parts == set(keys)
+    runs = instance.get_runs()
+    assert len(runs) == 2  # the scan, then one run for all four documents
+
+
+def test_every_published_table_is_readable_as_a_folder(materialized):
+    _, _, out, keys = materialized
+    for table in ("sources", "documents", "sentences", "tokens"):
+        t = pq.read_table(out / table)
+        assert t.num_rows > 0, table
+    docs = pq.read_table(out / "documents").to_pylist()
+    assert {d["doc_id"] for d in docs} == set(keys)
+    ledger = pq.read_table(out / "sources").to_pylist()
+    assert {r["status"] for r in ledger} == {"published"}
+
+
+def test_offsets_point_into_the_document_text(materialized):
+    _, _, out, _ = materialized
+    texts = {d["doc_id"]: d["text"] for d in pq.read_table(out / "documents").to_pylist()}
+    for table in ("sentences", "tokens"):
+        column = "text" if table == "sentences" else "surface"
+        rows = pq.read_table(out / table).to_pylist()
+        bad = [r for r in rows if texts[r["doc_id"]][r["char_start"]:r["char_end"]] != r[column]]
+        assert not bad, bad[:3]
+
+
+def test_pdf_sentences_know_their_page(materialized):
+    _, _, out, _ = materialized
+    docs = {d["doc_id"]: d for d in pq.read_table(out / "documents").to_pylist()}
+    pdf_docs = {k for k, d in docs.items() if d["page_count"]}
+    assert len(pdf_docs) == 2
+    rows = pq.read_table(out / "sentences").to_pylist()
+    pages = {r["doc_id"]: set() for r in rows}
+    for r in rows:
+        pages[r["doc_id"]].add(r["page"])
+    for doc_id, seen in pages.items():
+        if doc_id in pdf_docs:
+            assert None not in seen and len(seen) >= 3
+        else:
+            assert seen == {None}
+
+
+def test_checks_ran_and_passed_and_metadata_reaches_dagster(materialized):
+    result, instance, _, _ = materialized
+    evaluations = result.get_asset_check_evaluations()
+    assert {e.asset_key.path[0] for e in evaluations} == {"documents", "sentences", "tokens", "sources"}
+    assert all(e.passed for e in evaluations), [(e.asset_key, e.metadata) for e in evaluations if not e.passed]
+    event = instance.get_latest_materialization_event(dg.AssetKey("documents"))
+    meta = event.asset_materialization.metadata
+    assert meta["dagster/row_count"].value == 4
+    assert "dagster/column_schema" in meta and "dagster/uri" in meta
+    assert event.asset_materialization.tags.get("dagster/data_version")
+
+
+def test_parquet_files_carry_lineage_metadata(materialized):
+    _, _, out, keys = materialized
+    import json
+
+    meta = pq.read_metadata(out / "tokens" / f"{keys[0]}.parquet").metadata
+    lineage = json.loads(meta[b"seimei.lineage"])
+    assert lineage["doc_id"] == keys[0] and lineage["run_id"]
+    assert {"sudachipy", "sudachidict_core", "sudachidict_core_sha256", "pdfplumber", "pyarrow"} <= set(lineage["libraries"])
+    assert "document_types.json" in lineage["reference_data_sha256"]

@@ -1,0 +1,81 @@
+"""`seimei run` semantics: new work only, rejections recorded, duplicates, edits and deletions."""
+
+from __future__ import annotations
+
+import shutil
+
+import dagster as dg
+import pyarrow.parquet as pq
+import pytest
+
+from pipeline.runner import run
+from tests.conftest import SAMPLE_INBOX, SEED_FIXTURES
+
+
+def ledger(out):
+    return {r["source_path"]: r for r in pq.read_table(out / "sources").to_pylist()}
+
+
+@pytest.fixture()
+def inbox(tmp_path):
+    box = tmp_path / "inbox"
+    box.mkdir()
+    shutil.copy(SEED_FIXTURES / "001_3d03689fe541bc5b.txt", box / "001.txt")
+    shutil.copy(SEED_FIXTURES / "003_40687e4e43f7c743.txt", box / "003.txt")
+    return box
+
+
+def test_bad_files_are_rejected_with_reasons_and_the_rest_publish(tmp_path, inbox):
+    (inbox / "empty.txt").write_bytes(b"")
+    (inbox / "binary.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" * 10)
+    (inbox / "broken.pdf").write_bytes((SAMPLE_INBOX / "000_dfd32790290888e2.pdf").read_bytes()[:700])
+    (inbox / "notes.docx").write_bytes(b"PK\x03\x04 not a statement")
+    sub = inbox / "日本語 フォルダ"
+    sub.mkdir()
+    shutil.copy(inbox / "001.txt", sub / "001 copy.txt")
+    out = tmp_path / "out"
+    with dg.instance_for_test() as instance:
+        summary = run(str(inbox), str(out), instance, echo=lambda *_: None)
+    rows = ledger(out)
+    assert set(rows) == {"001.txt", "003.txt", "empty.txt", "binary.txt", "broken.pdf", "notes.docx", "日本語 フォルダ/001 copy.txt"}
+    assert rows["001.txt"]["status"] == rows["003.txt"]["status"] == "published"
+    for name, words in [("empty.txt", "empty"), ("binary.txt", "binary"), ("broken.pdf", "PDF"), ("notes.docx", "unsupported format")]:
+        assert rows[name]["status"] == "rejected" and rows[name]["doc_id"] is None
+        assert words in rows[name]["reason"], rows[name]["reason"]
+    dup = rows["日本語 フォルダ/001 copy.txt"]
+    assert dup["status"] == "duplicate" and dup["doc_id"] == rows["001.txt"]["doc_id"] and "001.txt" in dup["reason"]
+    assert summary.statuses == {"published": 2, "rejected": 4, "duplicate": 1}
+    assert pq.read_table(out / "documents").num_rows == 2
+
+
+def test_second_run_does_no_document_work_and_says_so(tmp_path, inbox):
+    out = tmp_path / "out"
+    said = []
+    with dg.instance_for_test() as instance:
+        first = run(str(inbox), str(out), instance, echo=said.append)
+        second = run(str(inbox), str(out), instance, echo=said.append)
+        assert len(instance.get_runs()) == 1
+    assert first.documents_processed == 2 and second.documents_processed == 0 and second.runs == []
+    assert "Nothing new" in said[-1]
+    assert second.row_counts == first.row_counts
+
+
+def test_only_the_new_document_is_processed_and_edits_replace_rows(tmp_path, inbox):
+    out = tmp_path / "out"
+    with dg.instance_for_test() as instance:
+        run(str(inbox), str(out), instance, echo=lambda *_: None)
+        shutil.copy(SEED_FIXTURES / "004_9cb1fc1b7e194a3c.txt", inbox / "004.txt")
+        added = run(str(inbox), str(out), instance, echo=lambda *_: None)
+        assert added.documents_processed == 1
+        old_id = ledger(out)["001.txt"]["doc_id"]
+        (inbox / "001.txt").write_text((inbox / "001.txt").read_text(encoding="utf-8") + "\n追記の一文。\n", encoding="utf-8")
+        (inbox / "003.txt").unlink()
+        edited = run(str(inbox), str(out), instance, echo=lambda *_: None)
+    rows = ledger(out)
+    assert set(rows) == {"001.txt", "004.txt"}
+    assert edited.documents_processed == 1 and rows["001.txt"]["doc_id"] != old_id
+    docs = pq.read_table(out / "documents").to_pylist()
+    assert {d["doc_id"] for d in docs} == {rows["001.txt"]["doc_id"], rows["004.txt"]["doc_id"]}
+    assert any("追記の一文。" in d["text"] for d in docs)
+    for table in ("sentences", "tokens"):
+        assert old_id not in set(pq.read_table(out / table).column("doc_id").to_pylist())
