@@ -1,0 +1,53 @@
+"""Running headers, footers and page numbers out; body lines, their pages and wraps kept."""
+
+import pytest
+
+from pipeline.core.errors import RejectedInput
+from pipeline.core.pdf_layout import PAGE_NUMBER, layout_pages
+
+H = 842.0
+
+
+def line(text, top, x1=500.0, size=10.0):
+    return {"text": text, "top": top, "bottom": top + size, "x0": 60.0, "x1": x1}
+
+
+def page(n, body):
+    return (n, H, [line("日米韓外相会合（仮訳）", 30, x1=300), *body, line(f"- {n} -", 800, x1=310)])
+
+
+def test_repeated_header_and_page_numbers_are_dropped_and_the_title_kept():
+    pages = [
+        page(1, [line("日米韓外相会合（仮訳）", 90, x1=300), line("本文の一行目で、右端まで続く文", 150), line("おわり。", 170, x1=200)]),
+        page(2, [line("二ページ目の本文が右端まで続い", 120), line("て終わる。", 140, x1=200)]),
+        page(3, [line("三ページ目。", 120, x1=200)]),
+    ]
+    out = layout_pages(pages)
+    texts = [ln.text for ln in out.lines]
+    assert texts[0] == "日米韓外相会合（仮訳）"  # same words as the header, but not at the header's height
+    assert not any(t.startswith("- ") for t in texts)
+    assert texts.count("日米韓外相会合（仮訳）") == 1
+    assert out.running_lines == ["日米韓外相会合（仮訳）"]
+    assert [ln.page for ln in out.lines] == [1, 1, 1, 2, 2, 3]
+    assert [ln.continues for ln in out.lines] == [False, True, False, True, False, False]
+    assert out.page_count == 3
+
+
+@pytest.mark.parametrize("text", ["- 3 -", "－３－", "3/12", "３", "p. 4", "十二", "(5)"])
+def test_page_number_shapes(text):
+    assert PAGE_NUMBER.match(text)
+
+
+@pytest.mark.parametrize("text", ["2024年6月26日", "第2回", "共同声明"])
+def test_not_page_numbers(text):
+    assert not PAGE_NUMBER.match(text)
+
+
+def test_a_pdf_without_text_is_rejected_as_needing_ocr():
+    with pytest.raises(RejectedInput, match="OCR"):
+        layout_pages([(1, H, []), (2, H, [])])
+
+
+def test_a_page_number_alone_in_the_body_of_a_one_page_pdf_is_not_everything_lost():
+    out = layout_pages([(1, H, [line("声明の本文。", 300), line("1", 810, x1=300)])])
+    assert [ln.text for ln in out.lines] == ["声明の本文。"]
