@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import os
 import shutil
 
@@ -14,6 +15,8 @@ from pipeline.resources import SeimeiSettings
 from pipeline.runner import run
 from pipeline.sensors import daily_rescan, inbox_sensor
 from tests.conftest import SEED_FIXTURES
+
+AT = datetime.datetime(2026, 11, 23, 6, 0, tzinfo=datetime.timezone.utc)
 
 
 def tick(instance, settings, cursor=None):
@@ -60,8 +63,8 @@ def test_daily_schedule_refreshes_the_ledger_after_a_deletion(tmp_path):
     settings = SeimeiSettings(inbox_dir=str(inbox), publish_dir=str(out))
     with dg.instance_for_test() as instance:
         run(str(inbox), str(out), instance, echo=lambda *_: None)
-        context = dg.build_schedule_context(instance=instance, resources={"settings": settings})
+        context = dg.build_schedule_context(instance=instance, resources={"settings": settings}, scheduled_execution_time=AT)
         assert isinstance(daily_rescan(context), dg.SkipReason)
         (inbox / "003_40687e4e43f7c743.txt").unlink()
-        requests = daily_rescan(dg.build_schedule_context(instance=instance, resources={"settings": settings}))
+        requests = daily_rescan(dg.build_schedule_context(instance=instance, resources={"settings": settings}, scheduled_execution_time=AT))
         assert len(requests) == 1 and requests[0].asset_selection == LEDGER_ONLY

@@ -12,7 +12,7 @@ from collections import Counter
 from pathlib import Path
 
 from pipeline.core.errors import RejectedInput
-from pipeline.core.lines import ExtractedText, Line
+from pipeline.core.lines import WRAP_FILL, ExtractedText, Line
 
 BAND = 0.12  # share of the page height at top and bottom where running lines live
 PAGE_NUMBER = re.compile(
@@ -83,9 +83,9 @@ def layout_pages(pages: list[tuple[int, float, list[dict]]]) -> ExtractedText:
             dropped[number] = "no body text on the page" if lines else "no text layer on the page"
         body.extend((number, ln) for ln in kept)
 
+    # A wrapped line reaches (nearly) the text block's right edge: the 90th percentile of line ends.
     right = sorted(ln["x1"] for _, ln in body)
     margin = right[int(0.9 * (len(right) - 1))] if right else 0.0
-    sizes = sorted(ln["bottom"] - ln["top"] for _, ln in body)
-    size = sizes[len(sizes) // 2] if sizes else 10.0
-    out = [Line(ln["text"], number, ln["x1"] >= margin - 1.5 * size) for number, ln in body]
+    left = min((ln["x0"] for _, ln in body), default=0.0)
+    out = [Line(ln["text"], number, ln["x1"] - left >= WRAP_FILL * (margin - left)) for number, ln in body]
     return ExtractedText(lines=out, page_count=page_count, running_lines=running, dropped_pages=dropped)
