@@ -17,9 +17,8 @@ $(STAMP): requirements.lock pyproject.toml
 	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
-$(DAGSTER_HOME)/dagster.yaml:
-	mkdir -p $(DAGSTER_HOME)
-	touch $@
+$(DAGSTER_HOME)/dagster.yaml: | $(STAMP)
+	$(BIN)/seimei home
 
 run: $(STAMP) $(DAGSTER_HOME)/dagster.yaml
 	$(BIN)/seimei run

@@ -11,15 +11,21 @@ from pipeline.project import default_inbox, default_publish
 
 
 def main(argv: list[str] | None = None) -> int:
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    warnings.filterwarnings("ignore", message=r".*(is currently in beta|is currently in preview).*")
     parser = argparse.ArgumentParser(prog="seimei", description="Japanese government statements to validated Parquet, with Dagster.")
     sub = parser.add_subparsers(dest="command", required=True)
     run_p = sub.add_parser("run", help="process what is new in the inbox and publish")
     run_p.add_argument("--raw", default=None, help="inbox folder (default: data/raw, or $SEIMEI_INBOX)")
     run_p.add_argument("--out", default=None, help="publish folder (default: data/published, or $SEIMEI_PUBLISH)")
+    sub.add_parser("home", help="prepare DAGSTER_HOME (default .dagster/) and print its path")
     args = parser.parse_args(argv)
+    if args.command == "home":
+        from pipeline.runner import prepare_home
 
-    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
-    warnings.filterwarnings("ignore", message=r".*(is currently in beta|is currently in preview).*")
+        print(prepare_home())
+        return 0
+
     inbox, out = args.raw or default_inbox(), args.out or default_publish()
     if not os.path.isdir(inbox):
         print(f"seimei: inbox folder {inbox} does not exist", file=sys.stderr)

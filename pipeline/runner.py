@@ -35,13 +35,32 @@ class RunSummary:
     rejections: list[tuple[str, str]] = field(default_factory=list)
 
 
-def get_instance() -> dg.DagsterInstance:
-    """The persistent instance: DAGSTER_HOME when set, else the project's .dagster/."""
+# Telemetry off (this runs on closed networks); one run at a time, since SQLite storage locks
+# under concurrent runs.
+INSTANCE_CONFIG = """\
+telemetry:
+  enabled: false
+concurrency:
+  runs:
+    max_concurrent_runs: 1
+"""
+
+
+def prepare_home() -> Path:
+    """DAGSTER_HOME (default: the project's .dagster/), with a dagster.yaml when it has none."""
     if not os.environ.get("DAGSTER_HOME"):
         os.environ["DAGSTER_HOME"] = str(DEFAULT_DAGSTER_HOME)
     home = Path(os.environ["DAGSTER_HOME"])
     home.mkdir(parents=True, exist_ok=True)
-    (home / "dagster.yaml").touch(exist_ok=True)
+    config = home / "dagster.yaml"
+    if not config.exists() or not config.read_text().strip():
+        config.write_text(INSTANCE_CONFIG)
+    return home
+
+
+def get_instance() -> dg.DagsterInstance:
+    """The persistent instance in DAGSTER_HOME, so `make dev` shows the runs afterwards."""
+    prepare_home()
     return dg.DagsterInstance.get()
 
 

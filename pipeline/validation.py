@@ -1,8 +1,10 @@
-"""Running the Great Expectations suites in expectations/ against published rows.
+"""Running the Great Expectations suites in expectations/ against published tables.
 
-GX 1.x is called directly (dagster-ge pins GX < 1 and pandas < 3). GX is imported lazily and once
-per process — the import alone costs seconds — with analytics and progress bars off. A suite file
-entry that GX cannot turn into an expectation is an error here, not a silent drop.
+GX 1.x is called directly (dagster-ge pins GX < 1 and pandas < 3), so this module does not import
+dagster. GX is imported lazily, on the first load or validation — the import alone costs about two
+seconds — with analytics off and its tqdm progress bars off. One ephemeral context serves the
+whole process. A suite file entry that GX cannot turn into an expectation is an error here: GX
+itself only logs it and drops the entry, which would silently weaken the suite.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import pyarrow as pa
 
 EXPECTATIONS_DIR = Path(__file__).resolve().parents[1] / "expectations"
 MAX_EXAMPLES = 5
+MAX_EXAMPLE_CHARS = 200  # a garbage document's whole text would otherwise be one example
 _lock = threading.RLock()
 _state: dict = {}
 
@@ -24,11 +27,12 @@ _state: dict = {}
 @dataclass(frozen=True)
 class FailedExpectation:
     expectation_type: str
-    column: str | None
+    column: str | None  # the column, or the columns joined by ", "
+    columns: list[str]
     kwargs: dict
     unexpected_count: int | None
     examples: list[str] = field(default_factory=list)
-    error: str | None = None
+    error: str | None = None  # set when the expectation raised instead of evaluating
 
 
 @dataclass(frozen=True)
@@ -41,74 +45,108 @@ class ValidationReport:
 
 
 def _gx():
-    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    os.environ["GX_ANALYTICS_ENABLED"] = "false"  # read at import time; no network calls from runs
     import great_expectations as gx
 
     return gx
 
 
 def _context():
+    """The process's ephemeral context with its one pandas data source, made on first use."""
     with _lock:
         if "context" not in _state:
             gx = _gx()
             from great_expectations.data_context.types.base import ProgressBarsConfig
 
             context = gx.get_context(mode="ephemeral")
+            # Validator._determine_progress_bars reads this; without it every validation draws
+            # a "Calculating Metrics" tqdm bar on stderr.
             context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
-            _state["context"] = context
             _state["datasource"] = context.data_sources.add_pandas("seimei_published")
-            _state["batches"] = {}
+            _state["batch_definitions"] = {}
+            _state["context"] = context
         return _state["context"]
 
 
 def load_suite(table_name: str, folder: Path = EXPECTATIONS_DIR):
-    """The suite for a table, every entry of its JSON file accounted for."""
+    """The table's ExpectationSuite; ValueError when any entry of the file does not load."""
     gx = _gx()
+    from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
+
     path = Path(folder) / f"{table_name}.json"
     raw = json.loads(path.read_text(encoding="utf-8"))
-    wanted = [x["type"] for x in raw.get("expectations", [])]
-    suite = gx.ExpectationSuite(**{k: v for k, v in raw.items() if k in ("name", "expectations", "meta", "notes", "id")})
-    loaded = [x.expectation_type for x in suite.expectations]
-    if loaded != wanted:
-        missing = [t for t in wanted if t not in loaded] or wanted[len(loaded):]
-        raise ValueError(f"{path}: {len(wanted) - len(loaded)} of {len(wanted)} expectations did not load: {missing}")
+    if raw.get("name") != table_name:
+        raise ValueError(f"{path}: suite name {raw.get('name')!r} is not the table name {table_name!r}")
+    entries = raw.get("expectations") or []
+    problems = []
+    for i, entry in enumerate(entries):
+        try:
+            ExpectationConfiguration(**entry).to_domain_obj()
+        except Exception as exc:  # unknown type, missing or unknown kwargs, bad values
+            problems.append(f"entry {i} ({entry.get('type')}): {getattr(exc, 'message', None) or exc}")
+    if problems:
+        raise ValueError(f"{path}: {len(problems)} of {len(entries)} expectations do not load: " + "; ".join(problems))
+    suite = gx.ExpectationSuite(**{k: raw[k] for k in ("name", "expectations", "meta", "notes") if k in raw})
+    wanted, loaded = [x["type"] for x in entries], [x.expectation_type for x in suite.expectations]
+    if loaded != wanted:  # belt and braces: GX drops what it cannot build
+        raise ValueError(f"{path}: {len(wanted)} expectations in the file, {len(loaded)} loaded: {loaded}")
     return suite
 
 
 def _batch_definition(table_name: str):
+    """One dataframe asset per table, reused: a second add_dataframe_asset of a name would fail."""
     _context()
-    batches = _state["batches"]
-    if table_name not in batches:
+    definitions = _state["batch_definitions"]
+    if table_name not in definitions:
         asset = _state["datasource"].add_dataframe_asset(name=table_name)
-        batches[table_name] = asset.add_batch_definition_whole_dataframe(f"{table_name}_rows")
-    return batches[table_name]
+        definitions[table_name] = asset.add_batch_definition_whole_dataframe(f"{table_name}_whole")
+    return definitions[table_name]
 
 
 def validate_table(table_name: str, table: pa.Table, folder: Path = EXPECTATIONS_DIR) -> ValidationReport:
+    """Run the table's suite over all of its rows; never raises for failing data."""
     suite = load_suite(table_name, folder)
-    with _lock:
-        batch = _batch_definition(table_name).get_batch(batch_parameters={"dataframe": table.to_pandas()})
-        result = batch.validate(suite)
-    failed = [_failure(r) for r in result.results if not r.success]
+    frame = table.to_pandas()
+    with _lock:  # the context and its assets are shared by every caller in the process
+        batch = _batch_definition(table_name).get_batch(batch_parameters={"dataframe": frame})
+        result = batch.validate(suite, result_format={"result_format": "SUMMARY", "partial_unexpected_count": MAX_EXAMPLES})
     return ValidationReport(
         table=table_name,
         success=bool(result.success),
         evaluated=len(result.results),
-        failed=failed,
-        result_json=json.loads(json.dumps(result.to_json_dict(), default=str)),
+        failed=[_failure(r) for r in result.results if not r.success],
+        result_json=_json_safe(result.to_json_dict()),
     )
 
 
+def _json_safe(value):
+    return json.loads(json.dumps(value, ensure_ascii=False, default=str))
+
+
+def _example(value) -> str:
+    text = value if isinstance(value, str) else json.dumps(_json_safe(value), ensure_ascii=False, sort_keys=True)
+    return text if len(text) <= MAX_EXAMPLE_CHARS else text[: MAX_EXAMPLE_CHARS - 1] + "…"
+
+
+def _error(exception_info) -> str | None:
+    """exception_info is one {raised_exception, exception_message, ...} dict, or one per metric."""
+    infos = [exception_info] if isinstance(exception_info, dict) and "raised_exception" in exception_info else (
+        list(exception_info.values()) if isinstance(exception_info, dict) else [])
+    messages = [str(i.get("exception_message")) for i in infos if isinstance(i, dict) and i.get("raised_exception")]
+    return "; ".join(dict.fromkeys(messages)) or None
+
+
 def _failure(r) -> FailedExpectation:
-    config = r.expectation_config
-    kwargs = json.loads(json.dumps(dict(config.kwargs), default=str))
+    kwargs = _json_safe({k: v for k, v in r.expectation_config.kwargs.items() if k != "batch_id"})
+    columns = [kwargs["column"]] if kwargs.get("column") else list(kwargs.get("column_list") or []) or [
+        kwargs[k] for k in ("column_A", "column_B") if kwargs.get(k)]
     details = r.result or {}
-    error = (r.exception_info or {}).get("exception_message") if isinstance(r.exception_info, dict) else None
     return FailedExpectation(
-        expectation_type=config.type,
-        column=kwargs.get("column") or ",".join(kwargs.get("column_list", []) or [kwargs.get("column_A", ""), kwargs.get("column_B", "")]).strip(",") or None,
+        expectation_type=r.expectation_config.type,
+        column=", ".join(columns) or None,
+        columns=columns,
         kwargs=kwargs,
         unexpected_count=details.get("unexpected_count"),
-        examples=[str(v) for v in (details.get("partial_unexpected_list") or [])[:MAX_EXAMPLES]],
-        error=error,
+        examples=[_example(v) for v in (details.get("partial_unexpected_list") or [])[:MAX_EXAMPLES]],
+        error=_error(r.exception_info),
     )

@@ -1,117 +1,147 @@
 """Writes expectations/<table>.json, the Great Expectations suites of the published tables.
 
-The suites start from the contracts in schemas/ (non-null columns, keys, closed value sets) and
-add the value rules a contract cannot state. Types are not checked here: the pyarrow schema
-enforces them (GX type expectations misfire under pandas 3). The JSON files are the reviewed
-artefacts the pipeline loads; rerun this after changing a contract and review the diff.
+The suites start from the contracts in schemas/tables.py (non-null columns, keys, closed value
+sets), so a column added to a contract is covered after a rerun, and add the value rules a
+contract cannot state. Types are not checked here: the pyarrow schema enforces them (GX type
+expectations misfire under pandas 3). The JSON files are the reviewed artefacts the pipeline
+loads; rerun this after changing a contract and review the diff. tests/test_validation.py fails
+when the files and this script disagree.
 
-usage: python scripts/build_expectation_suites.py
+usage: python scripts/build_expectation_suites.py [--check]
 """
 
 from __future__ import annotations
 
 import json
 import os
+import sys
 from pathlib import Path
 
 from schemas.contract import TableContract
 from schemas.tables import PUBLISHED_TABLES
 
 ROOT = Path(__file__).resolve().parents[1]
-HEX16, HEX64 = r"^[0-9a-f]{16}$", r"^[0-9a-f]{64}$"
-GARBAGE = r"(?:\(cid:\d+\)\s*){3,}|\ufffd{3,}|[\u2f00-\u2fdf]{3,}"
+EXPECTATIONS_DIR = ROOT / "expectations"
+
+# \Z, not $: Python's $ also matches before a trailing newline. pandas hands \Z to pyarrow as \z.
+HEX16, HEX64 = r"^[0-9a-f]{16}\Z", r"^[0-9a-f]{64}\Z"
+# Text-layer garbage: pdfminer's (cid:N) for glyphs without a Unicode mapping, U+FFFD from a
+# failed decode, Kangxi radicals (U+2F00-U+2FDF) that some PDF fonts emit in place of kanji.
+# The \u escapes make pandas use Python's re (RE2 has no \u), which is what GX calls via str.contains.
+GARBAGE = r"(?:\(cid:[0-9]+\)\s*){3,}|\ufffd{3,}|[\u2f00-\u2fdf]{3,}"
 
 
-def when_status(value: str) -> dict:
-    """A GX 1.x row condition (the serialized form of Column("status") == value)."""
-    return {"type": "comparison", "column": {"name": "status"}, "operator": "==", "parameter": value}
-
-
-def e(kind: str, **kwargs) -> dict:
-    return {"type": kind, "kwargs": kwargs, "meta": {}}
-
-
-def contract_rules(contract: TableContract) -> list[dict]:
-    rules = [e("expect_column_values_to_not_be_null", column=c.name) for c in contract.columns if not c.nullable]
+def contract_rules(gx, contract: TableContract) -> list:
+    """What the contract states: non-null columns, the key, closed value sets."""
+    E = gx.expectations
+    rules = [E.ExpectColumnValuesToNotBeNull(column=c.name) for c in contract.columns if not c.nullable]
     if len(contract.key) == 1:
-        rules.append(e("expect_column_values_to_be_unique", column=contract.key[0]))
+        rules.append(E.ExpectColumnValuesToBeUnique(column=contract.key[0]))
     else:
-        rules.append(e("expect_compound_columns_to_be_unique", column_list=list(contract.key)))
-    rules += [e("expect_column_values_to_be_in_set", column=c.name, value_set=list(c.allowed)) for c in contract.columns if c.allowed]
+        rules.append(E.ExpectCompoundColumnsToBeUnique(column_list=list(contract.key)))
+    rules += [E.ExpectColumnValuesToBeInSet(column=c.name, value_set=list(c.allowed)) for c in contract.columns if c.allowed]
     return rules
 
 
-def offsets(*index_columns: str) -> list[dict]:
-    return [
-        e("expect_column_values_to_be_between", column="char_start", min_value=0),
-        e("expect_column_pair_values_a_to_be_greater_than_b", column_A="char_end", column_B="char_start", or_equal=False),
-        *[e("expect_column_values_to_be_between", column=c, min_value=0) for c in index_columns],
-    ]
+def value_rules(gx, table: str) -> list:
+    """What the contract cannot state. Map expectations skip nulls, so nullable columns are fine."""
+    from great_expectations.expectations.row_conditions import Column as Row
+
+    E = gx.expectations
+    status = Row("status")
+
+    def at_least(column: str, minimum: int):
+        return E.ExpectColumnValuesToBeBetween(column=column, min_value=minimum)
+
+    def offsets(*indexes: str) -> list:
+        return [
+            at_least("char_start", 0),
+            E.ExpectColumnPairValuesAToBeGreaterThanB(column_A="char_end", column_B="char_start", or_equal=False),
+            *[at_least(c, 0) for c in indexes],
+        ]
+
+    def non_empty(column: str):
+        return E.ExpectColumnValueLengthsToBeBetween(column=column, min_value=1)
+
+    return {
+        "sources": [
+            E.ExpectColumnValuesToMatchRegex(column="source_sha256", regex=HEX64),
+            E.ExpectColumnValuesToMatchRegex(column="doc_id", regex=HEX16),
+            at_least("size_bytes", 0),
+            E.ExpectColumnValuesToNotBeNull(column="doc_id", row_condition=status == "published"),
+            E.ExpectColumnValuesToBeNull(column="doc_id", row_condition=status == "rejected"),
+            # rejected: why; duplicate: which file it duplicates
+            E.ExpectColumnValuesToNotBeNull(column="reason", row_condition=status != "published"),
+            E.ExpectColumnValuesToBeNull(column="reason", row_condition=status == "published"),
+        ],
+        "documents": [
+            E.ExpectColumnValuesToMatchRegex(column="doc_id", regex=HEX16),
+            E.ExpectColumnValuesToMatchRegex(column="source_sha256", regex=HEX64),
+            # the core rejects a file with no readable text, so a published text is never empty
+            non_empty("text"),
+            at_least("char_count", 1),
+            at_least("page_count", 1),
+            E.ExpectColumnValuesToNotMatchRegex(column="text", regex=GARBAGE),
+        ],
+        "sentences": [
+            E.ExpectColumnValuesToMatchRegex(column="doc_id", regex=HEX16),
+            *offsets("sentence_idx"),
+            at_least("page", 1),
+            non_empty("text"),
+        ],
+        "tokens": [
+            E.ExpectColumnValuesToMatchRegex(column="doc_id", regex=HEX16),
+            *offsets("sentence_idx", "token_idx"),
+            non_empty("surface"),
+            non_empty("pos"),
+        ],
+    }[table]
 
 
-EXTRA_RULES: dict[str, list[dict]] = {
-    "sources": [
-        e("expect_column_values_to_match_regex", column="source_sha256", regex=HEX64),
-        e("expect_column_values_to_match_regex", column="doc_id", regex=HEX16),
-        e("expect_column_values_to_be_between", column="size_bytes", min_value=0),
-        e("expect_column_values_to_not_be_null", column="reason", row_condition=when_status("rejected")),
-        e("expect_column_values_to_not_be_null", column="doc_id", row_condition=when_status("published")),
-        e("expect_column_values_to_be_null", column="reason", row_condition=when_status("published")),
-    ],
-    "documents": [
-        e("expect_column_values_to_match_regex", column="doc_id", regex=HEX16),
-        e("expect_column_values_to_match_regex", column="source_sha256", regex=HEX64),
-        e("expect_column_value_lengths_to_be_between", column="text", min_value=1),
-        e("expect_column_values_to_not_match_regex", column="text", regex=GARBAGE),
-        e("expect_column_values_to_be_between", column="char_count", min_value=1),
-        e("expect_column_values_to_be_between", column="page_count", min_value=1),
-    ],
-    "sentences": [
-        e("expect_column_values_to_match_regex", column="doc_id", regex=HEX16),
-        *offsets("sentence_idx"),
-        e("expect_column_values_to_be_between", column="page", min_value=1),
-        e("expect_column_value_lengths_to_be_between", column="text", min_value=1),
-    ],
-    "tokens": [
-        e("expect_column_values_to_match_regex", column="doc_id", regex=HEX16),
-        *offsets("sentence_idx", "token_idx"),
-        e("expect_column_value_lengths_to_be_between", column="surface", min_value=1),
-        e("expect_column_value_lengths_to_be_between", column="pos", min_value=1),
-    ],
-}
-
-
-def suite(contract: TableContract) -> dict:
+def suite_json(contract: TableContract) -> dict:
+    """The suite as ExpectationSuite.to_json_dict() writes it, minus what changes between runs."""
+    os.environ["GX_ANALYTICS_ENABLED"] = "false"
     import great_expectations as gx
 
-    expectations = contract_rules(contract) + EXTRA_RULES[contract.name]
-    built = gx.ExpectationSuite(
+    suite = gx.ExpectationSuite(
         name=contract.name,
-        expectations=[_expectation(x) for x in expectations],
-        meta={"contract": f"schemas/tables.py:{contract.name.upper()}", "generated_by": "scripts/build_expectation_suites.py"},
+        expectations=contract_rules(gx, contract) + value_rules(gx, contract.name),
+        meta={
+            "contract": f"schemas/tables.py ({contract.name.upper()}, contract version {contract.version})",
+            "note": "Generated by scripts/build_expectation_suites.py from the contract in schemas/tables.py; "
+                    "change the contract or the script and regenerate, do not edit by hand. Column types are "
+                    "enforced by the pyarrow schema, not by this suite.",
+        },
     )
-    out = built.to_json_dict()
-    out["meta"].pop("great_expectations_version", None)  # keeps the files stable across GX patch releases
+    out = suite.to_json_dict()
+    out.pop("id", None)  # null until a context stores the suite; would be a random UUID after
+    out["meta"].pop("great_expectations_version", None)  # keeps the files stable across GX releases
     for x in out["expectations"]:
         x.pop("id", None)
     return out
 
 
-def _expectation(spec: dict):
-    from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
-
-    return ExpectationConfiguration(type=spec["type"], kwargs=spec["kwargs"], meta=spec["meta"]).to_domain_obj()
+def render(contract: TableContract) -> str:
+    return json.dumps(suite_json(contract), ensure_ascii=False, indent=2, sort_keys=True) + "\n"
 
 
-def main() -> None:
-    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
-    folder = ROOT / "expectations"
-    folder.mkdir(exist_ok=True)
+def main(argv: list[str]) -> int:
+    check = "--check" in argv
+    EXPECTATIONS_DIR.mkdir(exist_ok=True)
+    stale = []
     for contract in PUBLISHED_TABLES.values():
-        path = folder / f"{contract.name}.json"
-        path.write_text(json.dumps(suite(contract), ensure_ascii=False, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-        print(path)
+        path = EXPECTATIONS_DIR / f"{contract.name}.json"
+        text = render(contract)
+        if check:
+            if not path.exists() or path.read_text(encoding="utf-8") != text:
+                stale.append(path)
+        else:
+            path.write_text(text, encoding="utf-8")
+            print(path.relative_to(ROOT))
+    for path in stale:
+        print(f"{path.relative_to(ROOT)} is out of date: run python scripts/build_expectation_suites.py", file=sys.stderr)
+    return 1 if stale else 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main(sys.argv[1:]))
