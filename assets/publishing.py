@@ -107,12 +107,12 @@ def publish_per_document(
     )
 
 
-def per_document_table(contract: TableContract, build_rows: RowBuilder, kinds: set[str]) -> dg.AssetsDefinition:
+def per_document_table(contract: TableContract, build_rows: RowBuilder, kinds: set[str], deps=(normalized_text,)) -> dg.AssetsDefinition:
     """The asset for one per-document published table: same partitions, policy and check for all."""
 
     @dg.asset(
         name=contract.name,
-        deps=[normalized_text],
+        deps=list(deps),
         partitions_def=documents_partitions,
         backfill_policy=BACKFILL,
         code_version=CODE_VERSIONS[contract.name],

@@ -7,8 +7,11 @@ whose file was deleted or edited (new bytes, new doc_id) loses its published row
 
 import dagster as dg
 
+from assets.dates import dates
 from assets.documents import documents
 from assets.inbox import inbox_files, read_manifest
+from assets.officials import officials
+from assets.sectors import sectors
 from assets.publishing import CHECK_NAME, check_result, content_version, file_metadata, write_validation_result
 from assets.sentences import sentences
 from assets.tokens import tokens
@@ -24,7 +27,7 @@ LEDGER_FILE = "sources.parquet"
 
 
 @dg.asset(
-    deps=[inbox_files, documents, sentences, tokens],
+    deps=[inbox_files, documents, sentences, tokens, dates, officials, sectors],
     code_version=CODE_VERSIONS["sources"],
     group_name="published",
     kinds={"parquet"},

@@ -4,19 +4,26 @@ from __future__ import annotations
 
 import dagster as dg
 
+from assets.dates import dates
 from assets.documents import documents
 from assets.extraction import extracted_text
 from assets.inbox import inbox_files
 from assets.normalization import normalized_text
+from assets.officials import officials
+from assets.sectors import sectors
 from assets.sentences import sentences
 from assets.sources import sources
+from assets.structure import structured_fields
 from assets.tokens import tokens
 from pipeline.jobs import ingest_statements
 from pipeline.project import default_inbox, default_publish
 from pipeline.resources import SeimeiSettings
 from pipeline.sensors import daily_rescan, inbox_sensor
 
-ASSETS = [inbox_files, extracted_text, normalized_text, documents, sentences, tokens, sources]
+ASSETS = [
+    inbox_files, extracted_text, normalized_text, structured_fields,
+    documents, sentences, tokens, dates, officials, sectors, sources,
+]
 
 
 def build_definitions(inbox_dir: str | None = None, publish_dir: str | None = None) -> dg.Definitions:

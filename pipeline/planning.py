@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pipeline.core.inbox import InboxFile, first_of_each_document
 from pipeline.storage import ParquetPublisher, StageStore
 
-PER_DOCUMENT_TABLES = ("documents", "sentences", "tokens")
+PER_DOCUMENT_TABLES = ("documents", "sentences", "tokens", "dates", "officials", "sectors")
 REJECTED_STAGE = "rejected"
 
 

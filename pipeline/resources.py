@@ -6,9 +6,34 @@ from pathlib import Path
 
 import dagster as dg
 
-from pipeline.core.document_meta import DocumentTypeRules
+from functools import lru_cache
+
+from pipeline.core.officials import OfficialsExtractor
+from pipeline.core.reference import ReferenceData
+from pipeline.core.sectors import SectorMatcher
+from pipeline.core.tokenize import tokenize_sentences
 from pipeline.project import REFERENCE_DIR
 from pipeline.storage import ParquetPublisher, StageStore
+
+
+@lru_cache(maxsize=1)
+def reference_data() -> ReferenceData:
+    return ReferenceData.load(REFERENCE_DIR)
+
+
+@lru_cache(maxsize=1)
+def officials_extractor() -> OfficialsExtractor:
+    return OfficialsExtractor(reference_data().gazetteer)
+
+
+def _normalized_term(term: str) -> str:
+    return "".join(t.normalized_form for t in tokenize_sentences(term, [(0, len(term))]))
+
+
+@lru_cache(maxsize=1)
+def sector_matcher() -> SectorMatcher:
+    """Taxonomy terms tokenized once per process with the documents' own tokenizer."""
+    return SectorMatcher(reference_data().sectors, _normalized_term)
 
 
 class SeimeiSettings(dg.ConfigurableResource):
@@ -28,6 +53,3 @@ class SeimeiSettings(dg.ConfigurableResource):
     @property
     def publisher(self) -> ParquetPublisher:
         return ParquetPublisher(self.publish_dir)
-
-    def document_type_rules(self) -> DocumentTypeRules:
-        return DocumentTypeRules.load(REFERENCE_DIR / "document_types.json")

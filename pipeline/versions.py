@@ -17,9 +17,13 @@ CODE_VERSIONS: dict[str, str] = {
     "inbox_files": "1",
     "extracted_text": "1",
     "normalized_text": "1",
-    "documents": "1",
+    "structured_fields": "1",
+    "documents": "2",
     "sentences": "1",
     "tokens": "1",
+    "dates": "1",
+    "officials": "1",
+    "sectors": "1",
     "sources": "1",
 }
 

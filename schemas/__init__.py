@@ -2,6 +2,6 @@
 metadata and docs."""
 
 from schemas.contract import Column, TableContract
-from schemas.tables import DOCUMENTS, PUBLISHED_TABLES, SENTENCES, SOURCES, TOKENS
+from schemas.tables import DATES, DOCUMENTS, OFFICIALS, PUBLISHED_TABLES, SECTORS, SENTENCES, SOURCES, TOKENS
 
-__all__ = ["Column", "TableContract", "DOCUMENTS", "PUBLISHED_TABLES", "SENTENCES", "SOURCES", "TOKENS"]
+__all__ = ["Column", "TableContract", "DATES", "DOCUMENTS", "OFFICIALS", "PUBLISHED_TABLES", "SECTORS", "SENTENCES", "SOURCES", "TOKENS"]

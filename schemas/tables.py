@@ -44,6 +44,9 @@ DOCUMENTS = TableContract(
         Column("page_count", pa.int32(), "Pages in the source PDF; null for text files.", nullable=True),
         Column("text", pa.string(), "The normalized full text; every offset in other tables points into it."),
         Column("char_count", pa.int64(), "Length of text in code points."),
+        Column("meeting_date", pa.date32(), "Date of the meeting or statement itself (heading, [年月日] field or lead sentence).", nullable=True),
+        Column("place", pa.string(), "City or venue of the meeting, as written.", nullable=True),
+        Column("countries", pa.list_(pa.string()), "The parties (ISO 3166-1 alpha-2), from 日米韓-style names and the officials' countries; sorted."),
     ),
 )
 
@@ -79,4 +82,56 @@ TOKENS = TableContract(
     ),
 )
 
-PUBLISHED_TABLES: dict[str, TableContract] = {t.name: t for t in (SOURCES, DOCUMENTS, SENTENCES, TOKENS)}
+DATE_PRECISIONS = ("day", "month", "year")
+PAGE = Column("page", pa.int32(), "1-based PDF page where the mention starts; null for text files.", nullable=True)
+
+DATES = TableContract(
+    name="dates",
+    description="One row per date expression in a document's text.",
+    key=("doc_id", "char_start"),
+    columns=(
+        DOC_ID,
+        Column("date", pa.date32(), "The date; month precision is stored as the month's first day, year precision as 1 January."),
+        Column("precision", pa.string(), "How much of the date the text gives.", allowed=DATE_PRECISIONS),
+        Column("surface", pa.string(), "The expression as written: equals documents.text[char_start:char_end]."),
+        Column("year_inferred", pa.bool_(), "True when the text gives no year and it was inferred from the document."),
+        CHAR_START,
+        CHAR_END,
+        PAGE,
+    ),
+)
+
+OFFICIALS = TableContract(
+    name="officials",
+    description="One row per mention of an official (a named person holding an office).",
+    key=("doc_id", "char_start"),
+    columns=(
+        DOC_ID,
+        Column("person_id", pa.string(), "Gazetteer id (data/reference/officials.json); null when the person is not in it.", nullable=True),
+        Column("name", pa.string(), "Canonical name as the Japanese government writes it (齋藤健, ジーナ・レモンド, 安德根)."),
+        Column("surface", pa.string(), "The mention as written: equals documents.text[char_start:char_end]."),
+        Column("office", pa.string(), "The office (経済産業大臣, 商務長官, 産業通商資源部長官)."),
+        Column("country", pa.string(), "Country of the office, ISO 3166-1 alpha-2."),
+        CHAR_START,
+        CHAR_END,
+        PAGE,
+    ),
+)
+
+SECTORS = TableContract(
+    name="sectors",
+    description="One row per sector of the taxonomy (data/reference/sectors.json) a document covers.",
+    key=("doc_id", "sector_id"),
+    columns=(
+        DOC_ID,
+        Column("sector_id", pa.string(), "Taxonomy id (semiconductors, critical_minerals, …)."),
+        Column("label_ja", pa.string(), "The sector's Japanese label."),
+        Column("mentions", pa.int32(), "How many times the sector's terms occur."),
+        Column("first_char_start", pa.int64(), "Offset into documents.text of the first mention's first token."),
+        PAGE,
+    ),
+)
+
+PUBLISHED_TABLES: dict[str, TableContract] = {
+    t.name: t for t in (SOURCES, DOCUMENTS, SENTENCES, TOKENS, DATES, OFFICIALS, SECTORS)
+}

@@ -95,7 +95,36 @@ def value_rules(gx, table: str) -> list:
             non_empty("surface"),
             non_empty("pos"),
         ],
+        "dates": [
+            E.ExpectColumnValuesToMatchRegex(column="doc_id", regex=HEX16),
+            *offsets(),
+            at_least("page", 1),
+            non_empty("surface"),
+        ],
+        "officials": [
+            E.ExpectColumnValuesToMatchRegex(column="doc_id", regex=HEX16),
+            *offsets(),
+            at_least("page", 1),
+            non_empty("surface"),
+            non_empty("name"),
+            non_empty("office"),
+            E.ExpectColumnValuesToMatchRegex(column="country", regex=r"^[A-Z]{2}\Z"),
+            E.ExpectColumnValuesToMatchRegex(column="person_id", regex=r"^[a-z]{2}-[a-z0-9-]+\Z"),
+        ],
+        "sectors": [
+            E.ExpectColumnValuesToMatchRegex(column="doc_id", regex=HEX16),
+            E.ExpectColumnValuesToBeInSet(column="sector_id", value_set=taxonomy_ids()),
+            at_least("mentions", 1),
+            at_least("first_char_start", 0),
+            at_least("page", 1),
+        ],
     }[table]
+
+
+def taxonomy_ids() -> list[str]:
+    """Sector ids of the reviewed taxonomy: a sector row outside it is an error."""
+    raw = json.loads((ROOT / "data" / "reference" / "sectors.json").read_text(encoding="utf-8"))
+    return sorted(s["id"] for s in raw["sectors"])
 
 
 def suite_json(contract: TableContract) -> dict:

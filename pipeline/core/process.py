@@ -7,11 +7,11 @@ can keep it between Dagster steps without pickles.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from pipeline.core.decoding import decode_text
-from pipeline.core.document_meta import DocumentTypeRules, describe
 from pipeline.core.errors import RejectedInput
 from pipeline.core.lines import ExtractedText, Line, text_file_lines
 from pipeline.core.normalize import JoinedText, join_lines
@@ -89,18 +89,21 @@ def normalize(extracted: ExtractedText) -> NormalizedText:
     )
 
 
-def document_row(doc_id: str, source_path: str, source_sha256: str, norm: NormalizedText, rules: DocumentTypeRules) -> dict:
-    meta = describe(norm.text, rules, norm.running_lines)
+def document_row(doc_id: str, source_path: str, source_sha256: str, norm: NormalizedText, structure: dict) -> dict:
+    """The documents row; `structure` is Structure.to_json() of the same text."""
     return {
         "doc_id": doc_id,
         "source_path": source_path,
         "source_sha256": source_sha256,
-        "title": meta.title,
-        "doc_type": meta.doc_type,
-        "is_provisional_translation": meta.is_provisional_translation,
+        "title": structure["title"],
+        "doc_type": structure["doc_type"],
+        "is_provisional_translation": structure["is_provisional_translation"],
         "page_count": norm.page_count,
         "text": norm.text,
         "char_count": len(norm.text),
+        "meeting_date": dt.date.fromisoformat(structure["meeting_date"]) if structure["meeting_date"] else None,
+        "place": structure["place"],
+        "countries": structure["countries"],
     }
 
 

@@ -1,0 +1,39 @@
+"""Stage 4: structured fields of each document (metadata, meeting date, place, parties, dates,
+officials), kept as JSON for the published tables that need them."""
+
+import dagster as dg
+
+from assets.normalization import normalized_text
+from assets.stage_helpers import BACKFILL
+from pipeline.core.process import NormalizedText
+from pipeline.core.structure import extract_structure
+from pipeline.partitions import documents_partitions
+from pipeline.resources import SeimeiSettings, officials_extractor, reference_data
+from pipeline.versions import CODE_VERSIONS
+
+
+@dg.asset(
+    deps=[normalized_text],
+    partitions_def=documents_partitions,
+    backfill_policy=BACKFILL,
+    code_version=CODE_VERSIONS["structured_fields"],
+    group_name="ingest",
+    kinds={"python"},
+)
+def structured_fields(context: dg.AssetExecutionContext, settings: SeimeiSettings) -> dg.MaterializeResult:
+    """Dates, officials, meeting date, place and countries, from general rules plus the reviewed
+    reference data in data/reference/ (gazetteer, countries, places, document-type markers)."""
+    store = settings.store
+    ref, extractor = reference_data(), officials_extractor()
+    dates = officials = unresolved = 0
+    for doc_id in context.partition_keys:
+        raw = store.read("normalized_text", doc_id)
+        if raw is None:
+            store.delete("structured_fields", doc_id)
+            continue
+        structure = extract_structure(NormalizedText.from_json(raw), ref, extractor)
+        store.write("structured_fields", doc_id, structure.to_json())
+        dates += len(structure.dates)
+        officials += len(structure.officials)
+        unresolved += sum(o["person_id"] is None for o in structure.officials)
+    return dg.MaterializeResult(metadata={"dates": dates, "officials": officials, "officials_not_in_gazetteer": unresolved})

@@ -1,0 +1,114 @@
+"""Date expressions in Japanese statements.
+
+Forms: 2024年6月26日 (spaces allowed between parts), era years 明治–令和 with 元年, kanji numerals
+(二〇二四年, 二千二十一年十一月五日), month-only (2023年3月, 2月末), year-only (2024年に), and
+month/day without a year (4月25日), whose year is inferred and flagged. A weekday mark （木）
+after a date is tolerated. A law or notice number (平成十九年法律第九十号) leaves a year, not a day.
+
+The text is already normalized (full-width digits are ASCII), so only ASCII and kanji numerals
+need reading.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from pipeline.core.numerals import KANJI_NUMERAL_CHARS, parse_number
+
+ERAS = {"明治": (1868, 45), "大正": (1912, 15), "昭和": (1926, 64), "平成": (1989, 31), "令和": (2019, 99)}
+EARLIEST, LATEST = dt.date(1868, 1, 1), dt.date(2199, 12, 31)
+
+_K = f"[{KANJI_NUMERAL_CHARS}]"
+_NUM = rf"(?:(?<![0-9])[0-9]{{1,2}}(?![0-9])|(?<!{_K}){_K}{{1,3}}(?!{_K}))"
+_WESTERN_YEAR = rf"(?:(?<![0-9])[0-9]{{4}}(?![0-9])|(?<!{_K})(?:[〇○◯零一二三四五六七八九]{{4}}|[一二]千{_K}{{0,4}})(?!{_K}))"
+_S = r"[ \t]*"
+DATE_PATTERN = re.compile(
+    rf"(?:(?P<era>{'|'.join(ERAS)}){_S}(?P<era_year>元|[0-9]{{1,2}}|{_K}{{1,3}})|(?P<year>{_WESTERN_YEAR})){_S}年(?!代)"
+    rf"(?:{_S}(?P<month>{_NUM}){_S}月(?!{_S}[0-9]{{1,2}}{_S}日間)(?:{_S}(?P<day>{_NUM}){_S}日)?)?"
+    rf"|(?P<bare_month>{_NUM}){_S}月(?:{_S}(?P<bare_day>{_NUM}){_S}日)?"
+)
+WEEKDAY = re.compile(rf"^{_S}[（(][月火水木金土日](?:曜日?)?[）)]")
+
+
+@dataclass(frozen=True)
+class DateMention:
+    char_start: int
+    char_end: int
+    surface: str
+    year: int | None  # None until inferred
+    month: int | None
+    day: int | None
+    year_inferred: bool = False
+
+    @property
+    def precision(self) -> str:
+        return "day" if self.day else "month" if self.month else "year"
+
+    @property
+    def value(self) -> dt.date | None:
+        if self.year is None:
+            return None
+        return dt.date(self.year, self.month or 1, self.day or 1)
+
+
+def _year(m: re.Match) -> int | None:
+    if m.group("era"):
+        base, last = ERAS[m.group("era")]
+        n = parse_number(m.group("era_year"))
+        return None if n is None or not 1 <= n <= last else base + n - 1
+    return parse_number(m.group("year"))
+
+
+def _valid(year: int | None, month: int | None, day: int | None) -> bool:
+    if month is not None and not 1 <= month <= 12:
+        return False
+    try:
+        probe = dt.date(year if year is not None else 2000, month or 1, day or 1)  # 2000: leap year
+    except ValueError:
+        return False
+    return year is None or EARLIEST <= probe <= LATEST
+
+
+def find_dates(text: str) -> list[DateMention]:
+    """Every date expression, in text order; yearless ones have year None."""
+    found = []
+    for m in DATE_PATTERN.finditer(text):
+        if m.group("bare_month"):
+            year, month_s, day_s = None, m.group("bare_month"), m.group("bare_day")
+        else:
+            year, month_s, day_s = _year(m), m.group("month"), m.group("day")
+            if year is None:
+                continue
+        month = parse_number(month_s) if month_s else None
+        day = parse_number(day_s) if day_s else None
+        if (month_s and month is None) or (day_s and day is None) or not _valid(year, month, day):
+            continue
+        found.append(DateMention(m.start(), m.end(), m.group(), year, month, day))
+    return found
+
+
+def resolve_years(mentions: list[DateMention], text: str, anchor_year: int | None) -> list[DateMention]:
+    """Give each yearless date a year: the nearest dated mention before it in the same sentence
+    (2023年3月及び9月), else the document's anchor year (its heading or meeting date), else the
+    nearest dated mention anywhere. Dates that still have no year are left out: nothing dates them."""
+    dated = [m for m in mentions if m.year is not None]
+    out = []
+    for m in mentions:
+        if m.year is not None:
+            out.append(m)
+            continue
+        sentence_start = max(text.rfind("\n", 0, m.char_start), text.rfind("。", 0, m.char_start)) + 1
+        before = [d for d in dated if sentence_start <= d.char_start < m.char_start]
+        if before:
+            year = before[-1].year
+        elif anchor_year is not None:
+            year = anchor_year
+        elif dated:
+            year = min(dated, key=lambda d: abs(d.char_start - m.char_start)).year
+        else:
+            continue
+        if _valid(year, m.month, m.day):
+            out.append(DateMention(m.char_start, m.char_end, m.surface, year, m.month, m.day, year_inferred=True))
+    return out

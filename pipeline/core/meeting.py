@@ -1,0 +1,114 @@
+"""When, where and between whom: a statement's meeting date, place and parties.
+
+meeting_date: a `[年月日]` field, else a dateline in the heading (2024年6月26日 米国ワシントンD.C.),
+else the first full date of the lead paragraph (本日 … ９月22日、ニューヨーク市において).
+place: a `[場所]` field, else what follows the heading's date, else `Xにおいて / Xにて` in the lead
+paragraph, else the first known place (data/reference/places.json) in the lead paragraph.
+countries: compounds like 日米韓 or full names (日本, 米国) in the title — else the lead paragraph —
+plus the countries of the officials named.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from pipeline.core.dates import DateMention
+from pipeline.core.document_meta import MAX_HEADING_CHARS
+
+_LABEL = re.compile(r"^[\[［【]\s*([^\]］】]+?)\s*[\]］】]\s*(.*)$")
+_AT = re.compile(r"([^\s、。,，「」『』()（）]{2,24}?)(?:において|にて)")
+_PLACE_EDGE = re.compile(r"^(?:本日|同日|今般|また|ここ|この日)")
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    start: int
+    end: int
+    text: str
+
+
+def paragraphs(text: str) -> list[Paragraph]:
+    out, offset = [], 0
+    for line in text.split("\n"):
+        if line.strip():
+            out.append(Paragraph(offset, offset + len(line), line))
+        offset += len(line) + 1
+    return out
+
+
+def split_heading(paras: list[Paragraph]) -> tuple[list[Paragraph], list[Paragraph]]:
+    for i, p in enumerate(paras):
+        if "。" in p.text or len(p.text) > MAX_HEADING_CHARS:
+            return paras[:i], paras[i:]
+    return paras, []
+
+
+def _labelled(paras: list[Paragraph], label: str) -> Paragraph | None:
+    for p in paras:
+        m = _LABEL.match(p.text)
+        if m and m.group(1) == label:
+            return p
+    return None
+
+
+def _inside(mentions: list[DateMention], p: Paragraph) -> list[DateMention]:
+    return [m for m in mentions if p.start <= m.char_start < p.end]
+
+
+def meeting_date_mention(text: str, mentions: list[DateMention]) -> DateMention | None:
+    """The mention that dates the meeting itself (its year may still be unknown)."""
+    paras = paragraphs(text)
+    heading, body = split_heading(paras)
+    field = _labelled(heading, "年月日")
+    if field and _inside(mentions, field):
+        return _inside(mentions, field)[0]
+    for p in heading:
+        inside = _inside(mentions, p)
+        if inside and inside[0].char_start == p.start and inside[0].day:
+            return inside[0]
+    for p in body[:1]:
+        days = [m for m in _inside(mentions, p) if m.day]
+        if days:
+            return days[0]
+    return None
+
+
+def find_place(text: str, meeting: DateMention | None, known_places: list[str]) -> str | None:
+    paras = paragraphs(text)
+    heading, body = split_heading(paras)
+    field = _labelled(heading, "場所")
+    if field is not None:
+        value = _LABEL.match(field.text).group(2).strip()
+        return value or None
+    if meeting is not None:
+        for p in heading:
+            if p.start <= meeting.char_start < p.end:
+                rest = re.sub(r"^\s*[（(][^）)]*[）)]", "", text[meeting.char_end:p.end]).strip(" 、,")
+                if rest:
+                    return rest
+    lead = body[0].text if body else ""
+    m = _AT.search(lead)
+    if m:
+        return _PLACE_EDGE.sub("", m.group(1)).lstrip("、は") or None
+    hits = [(lead.find(name), -len(name), name) for name in known_places if name in lead]
+    return min(hits)[2] if hits else None
+
+
+def find_countries(title: str | None, lead: str, abbreviations: dict[str, str], names: dict[str, str],
+                   official_countries: set[str]) -> list[str]:
+    """ISO codes of the parties, sorted."""
+    def scan(s: str) -> set[str]:
+        found = set()
+        chars = "".join(re.escape(a) for a in abbreviations)
+        for m in re.finditer(rf"[{chars}]{{2,}}", s):
+            run = m.group()
+            if len(set(run)) == len(run):
+                found |= {abbreviations[ch] for ch in run}
+        for name in sorted(names, key=len, reverse=True):
+            if name in s:
+                found.add(names[name])
+        return found
+
+    parties = scan(title or "") or scan(lead)
+    return sorted(parties | official_countries)

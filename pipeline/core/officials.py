@@ -1,0 +1,228 @@
+"""Officials named in a statement, resolved against the gazetteer (data/reference/officials.json).
+
+Two passes over the text:
+1. Patterns, not lists: <name>(reading)?<country>?<office> (ジーナ・レモンド米国商務長官,
+   上川陽子外務大臣, 安 德根（アン・ドックン）韓国産業通商資源部長官) and <country>?<office><katakana name>
+   (米国国務長官アントニー・ブリンケン). The office words come from the gazetteer; the name is
+   whatever stands in the name slot, so a person the gazetteer lacks is still found (person_id null).
+   A bracketed reading is part of the mention, not another person.
+2. Gazetteer names and their variants (ケン斎藤, ジーナ・ライモンド, 安徳根) anywhere else, and
+   family names alone (斎藤長官) for people the document has already named in full.
+Names are compared with spaces and ・ removed and variant kanji folded (齋/斎/斉, 德/徳).
+A title with no person (三大臣, 両閣僚, 外務大臣 as a role) makes no row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+_KANJI = r"[\u4e00-\u9fff\u3400-\u4dbf々]"
+_KATAKANA_NAME = r"[ァ-ヴー]{2,}(?:[・=＝ ][ァ-ヴー]{2,}){1,3}"
+_KANJI_NAME = rf"{_KANJI}{{1,4}}?(?: {_KANJI}{{1,4}}?)?"  # lazy: a country prefix is not part of a name
+_BEFORE_NAME = r"(?:(?<=^)|(?<=[、。，,\s「『（(・])|(?<=と)|(?<=は)|(?<=の)|(?<=及び)|(?<=および)|(?<=並びに)|(?<=や)|(?<=\n))"
+_READING = r"(?:\s*[（(][ァ-ヴー・\s]+[）)])?"
+_NOT_A_NAME = re.compile(r"^(?:我が国|両国|三国|各国|本日|同日|政府|閣僚|両閣僚|三大臣|首脳|会合|共同|声明)$|[国省府庁会部局党]$")
+_TITLE_SUFFIX = r"(?:長官|大臣|首相|総理|大統領|外相|氏|議員|大使|代表|補佐官)"
+_SQUEEZE = str.maketrans("", "", " ・\u3000=＝")
+
+
+@dataclass(frozen=True)
+class Office:
+    office_id: str
+    country: str
+    office: str
+    aliases: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Term:
+    office_id: str
+    start: dt.date
+    end: dt.date | None
+
+
+@dataclass(frozen=True)
+class Person:
+    person_id: str
+    name: str
+    country: str
+    variants: tuple[str, ...]
+    short_names: tuple[str, ...]
+    terms: tuple[Term, ...]
+
+
+@dataclass(frozen=True)
+class OfficialMention:
+    person_id: str | None
+    name: str
+    surface: str
+    office: str
+    country: str
+    char_start: int
+    char_end: int
+
+
+def _date(s: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(s) if s else None
+
+
+class Gazetteer:
+    def __init__(self, offices: list[Office], people: list[Person], fold: dict[str, str], country_names: dict[str, str],
+                 abbreviations: str = ""):
+        self.offices = {o.office_id: o for o in offices}
+        self.people = {p.person_id: p for p in people}
+        self._fold = str.maketrans(fold)
+        self.country_names = country_names  # name -> ISO code
+        self.abbreviations = abbreviations  # 日米韓…: a name made of these alone is a compound, not a person
+        self.office_words: dict[str, list[Office]] = {}
+        for o in offices:
+            for word in (o.office, *o.aliases):
+                self.office_words.setdefault(word, []).append(o)
+        self.forms: dict[str, str] = {}  # folded full-name form -> person_id
+        for p in people:
+            for form in (p.name, *p.variants):
+                self.forms.setdefault(self.key(form), p.person_id)
+
+    @classmethod
+    def load(cls, officials_path: Path, variants_path: Path, countries_path: Path) -> "Gazetteer":
+        raw = json.loads(Path(officials_path).read_text(encoding="utf-8"))
+        offices = [Office(o["office_id"], o["country"], o["office"], tuple(o.get("aliases", []))) for o in raw["offices"]]
+        people = [
+            Person(p["person_id"], p["name"], p["country"], tuple(p.get("variants", [])), tuple(p.get("short_names", [])),
+                   tuple(Term(t["office_id"], _date(t["start"]), _date(t.get("end"))) for t in p.get("terms", [])))
+            for p in raw["people"]
+        ]
+        fold = json.loads(Path(variants_path).read_text(encoding="utf-8"))["fold"]
+        countries = json.loads(Path(countries_path).read_text(encoding="utf-8"))["countries"]
+        names = {n: c["code"] for c in countries for n in c["names"]}
+        return cls(offices, people, fold, names, "".join(c["abbreviation"] for c in countries if c.get("abbreviation")))
+
+    def key(self, text: str) -> str:
+        return text.translate(_SQUEEZE).translate(self._fold)
+
+    def office_held(self, person: Person, on: dt.date | None) -> Office | None:
+        """The office the person held on the date; else the latest before it; else their latest."""
+        terms = sorted(person.terms, key=lambda t: t.start)
+        if on is not None:
+            for t in terms:
+                if t.start <= on and (t.end is None or on <= t.end):
+                    return self.offices.get(t.office_id)
+            earlier = [t for t in terms if t.start <= on]
+            if earlier:
+                return self.offices.get(earlier[-1].office_id)
+        return self.offices.get(terms[-1].office_id) if terms else None
+
+
+def _alternation(words) -> str:
+    return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
+
+
+class OfficialsExtractor:
+    def __init__(self, gazetteer: Gazetteer):
+        self.g = gazetteer
+        office = _alternation(gazetteer.office_words)
+        country = _alternation(gazetteer.country_names)
+        self.name_first = re.compile(
+            rf"{_BEFORE_NAME}(?P<name>{_KATAKANA_NAME}|{_KANJI_NAME}?){_READING}\s*(?P<country>{country})?(?P<office>{office})"
+        )
+        self.office_first = re.compile(rf"(?P<country>{country})?(?P<office>{office})(?:である)?\s*(?P<name>{_KATAKANA_NAME})")
+
+    def _office_for(self, word: str, country_word: str | None, person: Person | None) -> tuple[str, str]:
+        """(office text, ISO country) for an office word with its optional country prefix."""
+        candidates = self.g.office_words[word]
+        if country_word:
+            code = self.g.country_names[country_word]
+        elif person is not None:
+            code = person.country
+        elif len({o.country for o in candidates}) == 1:
+            code = candidates[0].country
+        else:
+            code = "JP"  # an office with no country prefix is Japanese
+        chosen = next((o for o in candidates if o.country == code), None)
+        return (chosen.office if chosen else word), code
+
+    def _split_country(self, name: str, country_word: str | None) -> tuple[str, str | None]:
+        """マルコス・フィリピン + 大統領: the katakana country name is the office's prefix, not the name."""
+        if country_word is None:
+            for word in sorted(self.g.country_names, key=len, reverse=True):
+                if name.endswith(word) and len(name) > len(word):
+                    return name[: -len(word)].rstrip("・ "), word
+        return name, country_word
+
+    def _is_name(self, name: str) -> bool:
+        squeezed = name.replace(" ", "")
+        if not squeezed or _NOT_A_NAME.search(squeezed):
+            return False
+        return not all(ch in self.g.abbreviations for ch in squeezed)
+
+    def _person_for(self, name: str) -> Person | None:
+        pid = self.g.forms.get(self.g.key(name))
+        if pid is None:  # a longer name slot that ends in a known name: 日本経済産業省ケン斎藤
+            key = self.g.key(name)
+            for form, candidate in self.g.forms.items():
+                if len(form) >= 2 and key.endswith(form):
+                    pid = candidate
+                    break
+        return self.g.people.get(pid) if pid else None
+
+    def extract(self, text: str, meeting_date: dt.date | None) -> list[OfficialMention]:
+        mentions: list[OfficialMention] = []
+        taken: list[tuple[int, int]] = []
+
+        def free(a: int, b: int) -> bool:
+            return all(b <= s or a >= e for s, e in taken)
+
+        for pattern in (self.name_first, self.office_first):
+            for m in pattern.finditer(text):
+                name, country_word = self._split_country(m.group("name").strip(), m.group("country"))
+                if not self._is_name(name) or not free(m.start(), m.end()):
+                    continue
+                person = self._person_for(name)
+                office, country = self._office_for(m.group("office"), country_word, person)
+                mentions.append(OfficialMention(
+                    person_id=person.person_id if person else None,
+                    name=person.name if person else name.replace(" ", ""),
+                    surface=m.group(), office=office, country=country,
+                    char_start=m.start(), char_end=m.end(),
+                ))
+                taken.append((m.start(), m.end()))
+
+        squeezed, index = self._squeezed(text)
+        named: set[str] = {x.person_id for x in mentions if x.person_id}
+        for form, pid in sorted(self.g.forms.items(), key=lambda kv: -len(kv[0])):
+            for start, end in self._occurrences(squeezed, index, form):
+                if free(start, end):
+                    mentions.append(self._gazetteer_mention(pid, text, start, end, meeting_date))
+                    taken.append((start, end))
+                    named.add(pid)
+        folded = text.translate(self.g._fold)  # one character for one: offsets stay exact
+        for pid in sorted(named):
+            person = self.g.people[pid]
+            for short in sorted({s.translate(self.g._fold) for s in person.short_names}):
+                suffix = _TITLE_SUFFIX if len(short) == 1 else rf"(?:{_TITLE_SUFFIX}|(?![ァ-ヴー]|{_KANJI}))"
+                for m in re.finditer(rf"(?<![ァ-ヴー\u4e00-\u9fff]){re.escape(short)}(?={suffix})", folded):
+                    if free(m.start(), m.end()):
+                        mentions.append(self._gazetteer_mention(pid, text, m.start(), m.end(), meeting_date))
+                        taken.append((m.start(), m.end()))
+        return sorted(mentions, key=lambda x: x.char_start)
+
+    def _gazetteer_mention(self, pid: str, text: str, start: int, end: int, on: dt.date | None) -> OfficialMention:
+        person = self.g.people[pid]
+        office = self.g.office_held(person, on)
+        return OfficialMention(pid, person.name, text[start:end], office.office if office else "", 
+                               office.country if office else person.country, start, end)
+
+    def _squeezed(self, text: str) -> tuple[str, list[int]]:
+        keep = [(i, ch) for i, ch in enumerate(text) if ch not in " ・\u3000=＝"]
+        return "".join(ch for _, ch in keep).translate(self.g._fold), [i for i, _ in keep]
+
+    @staticmethod
+    def _occurrences(squeezed: str, index: list[int], form: str):
+        start = squeezed.find(form)
+        while start != -1:
+            yield index[start], index[start + len(form) - 1] + 1
+            start = squeezed.find(form, start + 1)

@@ -1,0 +1,71 @@
+"""Structured fields of one document: metadata, dates and officials, as JSON-ready rows.
+
+Order matters: the meeting date comes first (it anchors the year of dates written without one and
+tells which office a gazetteer person held), then dates, officials, place and the parties.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+from pipeline.core.dates import DateMention, find_dates, resolve_years
+from pipeline.core.document_meta import describe
+from pipeline.core.meeting import find_countries, find_place, meeting_date_mention, paragraphs, split_heading
+from pipeline.core.officials import OfficialsExtractor
+from pipeline.core.process import NormalizedText
+from pipeline.core.reference import ReferenceData
+
+
+@dataclass
+class Structure:
+    title: str | None
+    doc_type: str
+    is_provisional_translation: bool
+    meeting_date: str | None  # ISO date
+    place: str | None
+    countries: list[str]
+    dates: list[dict]
+    officials: list[dict]
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+def _resolve_meeting(text: str, mentions: list[DateMention]) -> DateMention | None:
+    meeting = meeting_date_mention(text, mentions)
+    if meeting is None or meeting.year is not None:
+        return meeting
+    dated = [m for m in mentions if m.year is not None]
+    resolved = resolve_years([*dated, meeting], text, anchor_year=None)
+    return next((m for m in resolved if m.char_start == meeting.char_start), None)
+
+
+def extract_structure(norm: NormalizedText, ref: ReferenceData, extractor: OfficialsExtractor) -> Structure:
+    text = norm.text
+    pages = norm.joined()
+    meta = describe(text, ref.document_types, norm.running_lines)
+    raw = find_dates(text)
+    meeting = _resolve_meeting(text, raw)
+    meeting_value = meeting.value if meeting else None
+    dates = resolve_years(raw, text, meeting.year if meeting else None)
+    officials = extractor.extract(text, meeting_value)
+    _, body = split_heading(paragraphs(text))
+    lead = body[0].text if body else ""
+    return Structure(
+        title=meta.title,
+        doc_type=meta.doc_type,
+        is_provisional_translation=meta.is_provisional_translation,
+        meeting_date=meeting_value.isoformat() if meeting_value else None,
+        place=find_place(text, meeting, ref.places),
+        countries=find_countries(meta.title, lead, ref.country_abbreviations, ref.country_names, {o.country for o in officials}),
+        dates=[
+            {"date": d.value.isoformat(), "precision": d.precision, "surface": d.surface, "year_inferred": d.year_inferred,
+             "char_start": d.char_start, "char_end": d.char_end, "page": pages.page_at(d.char_start)}
+            for d in dates
+        ],
+        officials=[
+            {"person_id": o.person_id, "name": o.name, "surface": o.surface, "office": o.office, "country": o.country,
+             "char_start": o.char_start, "char_end": o.char_end, "page": pages.page_at(o.char_start)}
+            for o in officials
+        ],
+    )
