@@ -19,7 +19,13 @@ def main(argv: list[str] | None = None) -> int:
     run_p.add_argument("--raw", default=None, help="inbox folder (default: data/raw, or $SEIMEI_INBOX)")
     run_p.add_argument("--out", default=None, help="publish folder (default: data/published, or $SEIMEI_PUBLISH)")
     sub.add_parser("home", help="prepare DAGSTER_HOME (default .dagster/) and print its path")
+    eval_p = sub.add_parser("evaluate", help="precision/recall of the extracted fields on the seeds and the gold set")
+    eval_p.add_argument("--verbose", "-v", action="store_true", help="list every miss")
     args = parser.parse_args(argv)
+    if args.command == "evaluate":
+        from pipeline.evaluate_command import evaluate_sets
+
+        return evaluate_sets(verbose=args.verbose)
     if args.command == "home":
         from pipeline.runner import prepare_home
 

@@ -12,6 +12,7 @@ from pipeline.automation import RANGE_END, RANGE_START
 from pipeline.definitions import ASSETS
 from pipeline.partitions import documents_partitions
 from pipeline.resources import SeimeiSettings
+from schemas.tables import PUBLISHED_TABLES
 from tests.conftest import SAMPLE_INBOX
 
 
@@ -42,9 +43,10 @@ def test_the_whole_graph_materializes_every_document_in_one_run(materialized):
 
 def test_every_published_table_is_readable_as_a_folder(materialized):
     _, _, out, keys = materialized
-    for table in ("sources", "documents", "sentences", "tokens"):
+    for table in PUBLISHED_TABLES:
         t = pq.read_table(out / table)
         assert t.num_rows > 0, table
+        assert t.schema.equals(PUBLISHED_TABLES[table].arrow_schema(), check_metadata=False), table
     docs = pq.read_table(out / "documents").to_pylist()
     assert {d["doc_id"] for d in docs} == set(keys)
     ledger = pq.read_table(out / "sources").to_pylist()
@@ -54,7 +56,7 @@ def test_every_published_table_is_readable_as_a_folder(materialized):
 def test_offsets_point_into_the_document_text(materialized):
     _, _, out, _ = materialized
     texts = {d["doc_id"]: d["text"] for d in pq.read_table(out / "documents").to_pylist()}
-    for table in ("sentences", "tokens"):
+    for table in ("sentences", "tokens", "dates", "officials"):
         column = "text" if table == "sentences" else "surface"
         rows = pq.read_table(out / table).to_pylist()
         bad = [r for r in rows if texts[r["doc_id"]][r["char_start"]:r["char_end"]] != r[column]]
@@ -80,7 +82,7 @@ def test_pdf_sentences_know_their_page(materialized):
 def test_checks_ran_and_passed_and_metadata_reaches_dagster(materialized):
     result, instance, _, _ = materialized
     evaluations = result.get_asset_check_evaluations()
-    assert {e.asset_key.path[0] for e in evaluations} == {"documents", "sentences", "tokens", "sources"}
+    assert {e.asset_key.path[0] for e in evaluations} == set(PUBLISHED_TABLES)
     assert all(e.passed for e in evaluations), [(e.asset_key, e.metadata) for e in evaluations if not e.passed]
     event = instance.get_latest_materialization_event(dg.AssetKey("documents"))
     meta = event.asset_materialization.metadata

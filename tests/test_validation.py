@@ -1,6 +1,7 @@
 """The GX suites: every entry loads, good rows pass, each kind of bad row fails by name."""
 
 import importlib.util
+import datetime as dt
 import json
 
 import pyarrow as pa
@@ -72,7 +73,8 @@ def source(**kw):
 
 def document(**kw):
     return {"doc_id": DOC, "source_path": "a.txt", "source_sha256": SHA, "title": "共同声明", "doc_type": "joint_statement",
-            "is_provisional_translation": False, "page_count": 2, "text": "我々は会合した。", "char_count": 8, **kw}
+            "is_provisional_translation": False, "page_count": 2, "text": "我々は会合した。", "char_count": 8,
+            "meeting_date": dt.date(2024, 6, 26), "place": "ワシントン", "countries": ["JP", "US"], **kw}
 
 
 def sentence(**kw):
@@ -91,6 +93,14 @@ GOOD = {
     "sentences": [sentence(), sentence(sentence_idx=1, text="以上。", char_start=8, char_end=11, page=None)],
     "tokens": [token(), token(token_idx=1, surface="は", pos="助詞,係助詞,*,*,*,*", char_start=2, char_end=3),
                token(sentence_idx=1, char_start=8, char_end=10)],
+    "dates": [{"doc_id": DOC, "date": dt.date(2024, 6, 26), "precision": "day", "surface": "2024年6月26日",
+               "year_inferred": False, "char_start": 0, "char_end": 10, "page": 1}],
+    "officials": [{"doc_id": DOC, "person_id": "jp-saito-ken", "name": "齋藤健", "surface": "齋藤健経済産業大臣",
+                   "office": "経済産業大臣", "country": "JP", "char_start": 3, "char_end": 12, "page": None},
+                  {"doc_id": DOC, "person_id": None, "name": "山田太郎", "surface": "山田太郎審議官",
+                   "office": "審議官", "country": "JP", "char_start": 20, "char_end": 27, "page": None}],
+    "sectors": [{"doc_id": DOC, "sector_id": "semiconductors", "label_ja": "半導体", "mentions": 3,
+                 "first_char_start": 40, "page": 2}],
 }
 
 

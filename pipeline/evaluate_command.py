@@ -1,0 +1,41 @@
+"""`seimei evaluate`: run the pipeline on each annotated set in a temporary folder and instance,
+then print precision and recall per field (see evaluation.py)."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import dagster as dg
+
+from pipeline.evaluation import evaluate, format_scores, load_expected
+from pipeline.project import PROJECT_ROOT
+from pipeline.runner import run
+
+SETS = {
+    "seeds": (PROJECT_ROOT.parent / "shared" / "seeds" / "expected.json", PROJECT_ROOT.parent / "shared" / "seeds" / "statements"),
+    "gold": (PROJECT_ROOT / "tests" / "gold" / "expected.json", PROJECT_ROOT / "tests" / "gold" / "statements"),
+}
+
+
+def score_set(expected_path: Path, statements: Path):
+    with tempfile.TemporaryDirectory() as tmp, dg.instance_for_test(temp_dir=str(Path(tmp) / "home")) as instance:
+        out = Path(tmp) / "published"
+        run(str(statements), str(out), instance, echo=lambda *_: None)
+        return evaluate(load_expected(expected_path), out)
+
+
+def evaluate_sets(verbose: bool = False) -> int:
+    printed = 0
+    for name, (expected, statements) in SETS.items():
+        if not expected.exists() or not statements.is_dir():
+            print(f"{name}: not here ({statements}), skipped")
+            continue
+        scores = score_set(expected, statements)
+        print(format_scores(f"{name} ({statements})", scores))
+        if verbose:
+            for s in scores.values():
+                for miss in s.misses:
+                    print("   ", miss)
+        printed += 1
+    return 0 if printed else 1
