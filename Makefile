@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 export DAGSTER_HOME ?= $(CURDIR)/.dagster
 export GX_ANALYTICS_ENABLED := false
 
-.PHONY: setup run test dev lock pdfs clean
+.PHONY: setup run test dev eval lock pdfs clean
 
 setup: $(STAMP)
 
@@ -25,6 +25,10 @@ run: $(STAMP) $(DAGSTER_HOME)/dagster.yaml
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+# Precision/recall of the extracted fields on the seeds and the gold set.
+eval: $(STAMP)
+	$(BIN)/seimei evaluate
 
 dev: $(STAMP) $(DAGSTER_HOME)/dagster.yaml
 	$(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000

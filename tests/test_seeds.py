@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import subprocess
+import sys
 import unicodedata
 
 import dagster as dg
@@ -13,7 +15,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from pipeline.runner import run
-from tests.conftest import SAMPLE_INBOX, SEED_FIXTURES, SHARED_SEEDS
+from tests.conftest import SAMPLE_INBOX, SEED_FIXTURES, SHARED, SHARED_SEEDS
 
 VARIANTS = str.maketrans({"德": "徳", "齋": "斎", "斉": "斎", "齊": "斎"})
 
@@ -60,7 +62,7 @@ def test_line_breaks_inside_words_and_sentences_are_gone(pdf_and_text):
     assert "バイオテクノロジー" in pdf_and_text["004_9cb1fc1b7e194a3c.pdf"]["text"]
 
 
-def test_all_five_seeds_publish_with_their_expected_metadata(tmp_path):
+def test_all_five_seeds_publish_and_pass_the_shared_checker(tmp_path):
     statements = SHARED_SEEDS / "statements"
     if not statements.is_dir():
         pytest.skip("the shared seeds are not beside the project")
@@ -82,3 +84,7 @@ def test_all_five_seeds_publish_with_their_expected_metadata(tmp_path):
             assert fold(part) in fold(doc["title"]), (name, doc["title"])
         for part in exp.get("text_contains", []):
             assert fold(part) in fold(doc["text"]), (name, part)
+    checker = SHARED / "tools" / "check_published.py"
+    result = subprocess.run([sys.executable, str(checker), str(SHARED_SEEDS / "expected.json"), str(out)],
+                            capture_output=True, text=True, timeout=120)
+    assert result.stdout.strip().endswith("5 passed, 0 failed"), result.stdout

@@ -1,0 +1,51 @@
+"""Name patterns, gazetteer variants and the titles that are not people."""
+
+import datetime as dt
+
+import pytest
+
+from pipeline.core.normalize import normalize_chars
+from pipeline.resources import officials_extractor
+
+D = dt.date(2024, 6, 26)
+
+
+def found(text, on=D):
+    text = normalize_chars(text)
+    rows = officials_extractor().extract(text, on)
+    assert all(text[o.char_start:o.char_end] == o.surface for o in rows)
+    return [(o.name, o.office, o.country, o.person_id is not None) for o in rows]
+
+
+def test_name_country_office():
+    assert found("我々、ジーナ・レモンド米国商務長官、齋藤健日本国経済産業大臣は会合した。") == [
+        ("ジーナ・レモンド", "商務長官", "US", True), ("齋藤健", "経済産業大臣", "JP", True)]
+
+
+def test_reading_in_brackets_is_not_another_person_and_spaces_split_names():
+    assert found("安 德根（アン・ドックン）韓国産業通商資源部長官は述べた。") == [("安德根", "産業通商資源部長官", "KR", True)]
+    assert found("岩屋 毅外務大臣と会談した。", dt.date(2025, 3, 1)) == [("岩屋毅", "外務大臣", "JP", True)]
+
+
+def test_office_without_country_is_japanese_and_unknown_people_are_still_found():
+    assert found("本日、山田太郎経済産業大臣は発表した。") == [("山田太郎", "経済産業大臣", "JP", False)]
+
+
+def test_country_office_name_order():
+    assert found("米国国務長官マルコ・ルビオと会談した。", dt.date(2025, 9, 22)) == [("マルコ・ルビオ", "国務長官", "US", True)]
+
+
+def test_press_variants_resolve_to_the_canonical_person():
+    rows = found("ケン斎藤長官はジーナ・ライモンド長官と会い、韓国の安徳根産業通商資源部長官にも会った。斎藤とライモンドは合意した。")
+    names = [r[0] for r in rows]
+    assert names == ["齋藤健", "ジーナ・レモンド", "安德根", "齋藤健", "ジーナ・レモンド"]
+    assert {r[1] for r in rows if r[0] == "齋藤健"} == {"経済産業大臣"}  # the office held on the date
+
+
+def test_titles_without_a_person_are_not_officials():
+    assert found("三大臣は、日米韓外相会合の成果を歓迎した。両閣僚及び外務大臣は協力を確認した。日本国外務大臣として出席した。") == []
+
+
+@pytest.mark.parametrize("text", ["安全保障の協力を強化した。", "レモンド長官は述べた。", "趙長官は述べた。"])
+def test_family_names_alone_need_a_full_mention_first(text):
+    assert found(text) == []
