@@ -16,7 +16,7 @@ from pipeline.core.process import NormalizedText
 from pipeline.partitions import documents_partitions
 from pipeline.lineage import git_commit, library_versions, reference_hashes
 from pipeline.resources import SeimeiSettings
-from pipeline.storage import atomic_write_bytes
+from pipeline.storage import atomic_write_bytes, rows_sha256
 from pipeline.table_metadata import column_schema, definition_metadata
 from pipeline.validation import ValidationReport, validate_table
 from pipeline.versions import CODE_VERSIONS, pipeline_fingerprint
@@ -46,7 +46,7 @@ def content_version(tables: list[pa.Table]) -> str:
     """A DataVersion from the rows themselves, so unchanged output leaves downstream fresh."""
     digest = hashlib.sha256()
     for t in tables:
-        digest.update(json.dumps(t.to_pylist(), ensure_ascii=False, sort_keys=True, default=str).encode())
+        digest.update(rows_sha256(t).encode())
     return digest.hexdigest()[:16]
 
 

@@ -19,9 +19,20 @@ def main(argv: list[str] | None = None) -> int:
     run_p.add_argument("--raw", default=None, help="inbox folder (default: data/raw, or $SEIMEI_INBOX)")
     run_p.add_argument("--out", default=None, help="publish folder (default: data/published, or $SEIMEI_PUBLISH)")
     sub.add_parser("home", help="prepare DAGSTER_HOME (default .dagster/) and print its path")
+    verify_p = sub.add_parser("verify", help="check the published data against its sources and recorded hashes")
+    verify_p.add_argument("--raw", default=None, help="inbox folder (default: data/raw, or $SEIMEI_INBOX)")
+    verify_p.add_argument("--out", default=None, help="publish folder (default: data/published, or $SEIMEI_PUBLISH)")
     eval_p = sub.add_parser("evaluate", help="precision/recall of the extracted fields on the seeds and the gold set")
     eval_p.add_argument("--verbose", "-v", action="store_true", help="list every miss")
     args = parser.parse_args(argv)
+    if args.command == "verify":
+        from pipeline.verify import verify
+
+        problems = verify(args.raw or default_inbox(), args.out or default_publish())
+        for problem in problems:
+            print(problem)
+        print(f"verify: {len(problems)} problem(s)" if problems else "verify: the published data matches its sources")
+        return 1 if problems else 0
     if args.command == "evaluate":
         from pipeline.evaluate_command import evaluate_sets
 

@@ -10,6 +10,7 @@ Layout of a publish folder:
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import tempfile
@@ -19,6 +20,14 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 WORK_DIR_NAME = "_work"
+ROWS_HASH_KEY = "seimei.rows_sha256"
+
+
+def rows_sha256(table: pa.Table) -> str:
+    """A hash of a table's rows (not its file bytes, which carry run ids): recorded in each
+    Parquet file so `seimei verify` can tell when rows were changed behind the pipeline's back."""
+    payload = json.dumps(table.to_pylist(), ensure_ascii=False, sort_keys=True, default=str)
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
@@ -74,6 +83,7 @@ class ParquetPublisher:
         return self.table_dir(table) / f"{doc_id}.parquet"
 
     def write(self, path: Path, table: pa.Table, metadata: dict[str, str]) -> Path:
+        metadata = {**metadata, ROWS_HASH_KEY: rows_sha256(table)}
         merged = {**(table.schema.metadata or {}), **{k.encode(): v.encode() for k, v in metadata.items()}}
         table = table.replace_schema_metadata(merged)
         sink = pa.BufferOutputStream()

@@ -39,3 +39,33 @@ def test_missing_inbox_is_a_clear_error(tmp_path):
     result = seimei("run", "--raw", str(tmp_path / "nope"), "--out", str(tmp_path / "out"), home=tmp_path)
     assert result.returncode == 2
     assert "does not exist" in result.stderr
+
+
+def test_verify_passes_on_a_fresh_run_and_fails_after_an_edit_in_place(tmp_path):
+    inbox, out, home = tmp_path / "inbox", tmp_path / "out", tmp_path / "home"
+    inbox.mkdir()
+    home.mkdir()
+    shutil.copy(SEED_FIXTURES / "003_40687e4e43f7c743.txt", inbox / "003.txt")
+    assert seimei("run", "--raw", str(inbox), "--out", str(out), home=home).returncode == 0
+    fresh = seimei("verify", "--raw", str(inbox), "--out", str(out), home=home)
+    assert fresh.returncode == 0 and "matches its sources" in fresh.stdout
+    with open(inbox / "003.txt", "a", encoding="utf-8") as fh:
+        fh.write("追記。\n")
+    edited = seimei("verify", "--raw", str(inbox), "--out", str(out), home=home)
+    assert edited.returncode == 1
+    assert "source changed: 003.txt" in edited.stdout
+
+
+def test_verify_notices_rows_changed_behind_the_pipelines_back(tmp_path):
+    import pyarrow.parquet as pq
+
+    inbox, out, home = tmp_path / "inbox", tmp_path / "out", tmp_path / "home"
+    inbox.mkdir()
+    home.mkdir()
+    shutil.copy(SEED_FIXTURES / "003_40687e4e43f7c743.txt", inbox / "003.txt")
+    assert seimei("run", "--raw", str(inbox), "--out", str(out), home=home).returncode == 0
+    path = next((out / "documents").glob("*.parquet"))
+    table = pq.read_table(path)
+    pq.write_table(table.set_column(table.schema.get_field_index("title"), "title", [["改ざん"]]), path)
+    result = seimei("verify", "--raw", str(inbox), "--out", str(out), home=home)
+    assert result.returncode == 1 and f"rows changed: documents/{path.name}" in result.stdout
