@@ -10,7 +10,7 @@ import dagster as dg
 import pyarrow as pa
 
 from assets.normalization import normalized_text
-from assets.stage_helpers import BACKFILL, sources_for
+from assets.stage_helpers import BACKFILL, is_rejected, reject, sources_for
 from pipeline.core.inbox import InboxFile
 from pipeline.core.process import NormalizedText
 from pipeline.partitions import documents_partitions
@@ -50,15 +50,22 @@ def content_version(tables: list[pa.Table]) -> str:
     return digest.hexdigest()[:16]
 
 
-def check_result(report: ValidationReport, severity=dg.AssetCheckSeverity.ERROR) -> dg.AssetCheckResult:
+def check_result(report: ValidationReport, held: dict[str, list[str]] | None = None) -> dg.AssetCheckResult:
+    """ERROR when a blocking (critical) expectation failed, WARN when only warnings did."""
+    blocking = any(f.blocking for f in report.failed)
     return dg.AssetCheckResult(
         check_name=CHECK_NAME,
         passed=report.success,
-        severity=severity,
+        severity=dg.AssetCheckSeverity.ERROR if blocking or report.success else dg.AssetCheckSeverity.WARN,
         metadata={
             "expectations_evaluated": report.evaluated,
             "expectations_failed": len(report.failed),
-            "failed": dg.MetadataValue.json([f.__dict__ for f in report.failed]),
+            "documents_held_back": dg.MetadataValue.json(held or {}),
+            "failed": dg.MetadataValue.json([
+                {"expectation": f.describe(), "severity": f.severity, "unexpected_count": f.unexpected_count,
+                 "examples": f.examples, "documents": f.doc_ids[:20], **({"error": f.error} if f.error else {})}
+                for f in report.failed
+            ]),
         },
     )
 
@@ -77,34 +84,49 @@ def publish_per_document(
     build_rows: RowBuilder,
 ) -> dg.MaterializeResult:
     store, publisher = settings.store, settings.publisher
-    tables: list[pa.Table] = []
+    built: dict[str, pa.Table] = {}
     for doc_id in context.partition_keys:
         raw = store.read("normalized_text", doc_id)
         source = sources.get(doc_id)
-        if raw is None or source is None:  # rejected upstream, or gone from the inbox
+        if raw is None or source is None or is_rejected(settings, doc_id):  # rejected, or gone from the inbox
             publisher.remove_doc(contract.name, doc_id)
             store.delete(contract.name, doc_id)
             continue
-        table = contract.to_table(build_rows(doc_id, source, NormalizedText.from_json(raw), settings))
+        built[doc_id] = contract.to_table(build_rows(doc_id, source, NormalizedText.from_json(raw), settings))
+    report = validate_table(contract.name, _concat(contract, built.values()))
+    held: dict[str, list[str]] = {}
+    for failure in report.failed:
+        if failure.blocking:
+            for doc_id in failure.doc_ids:
+                held.setdefault(doc_id, []).append(failure.describe())
+    for doc_id, failures in held.items():
+        reject(settings, doc_id, contract.name, f"failed validation of table {contract.name}: {'; '.join(failures)}")
+        built.pop(doc_id, None)
+        context.log.warning(f"document {doc_id} held back: {'; '.join(failures)}")
+    for doc_id, table in built.items():
+        source = sources[doc_id]
         publisher.write_doc(contract.name, doc_id, table, file_metadata(context, contract, {
             "doc_id": doc_id, "source_sha256": source.source_sha256, "source_path": source.source_path,
         }))
         store.write(contract.name, doc_id, {"fingerprint": pipeline_fingerprint(), "rows": table.num_rows})
-        tables.append(table)
-    combined = pa.concat_tables(tables) if tables else contract.arrow_schema().empty_table()
-    report = validate_table(contract.name, combined)
-    results_path = write_validation_result(settings, report)
+    published = _concat(contract, built.values())
     return dg.MaterializeResult(
         metadata={
-            "dagster/row_count": combined.num_rows,
+            "dagster/row_count": published.num_rows,
             "dagster/uri": dg.MetadataValue.path(str(publisher.table_dir(contract.name))),
             "dagster/column_schema": column_schema(contract),
-            "documents_written": len(tables),
-            "validation_results": dg.MetadataValue.path(results_path),
+            "documents_written": len(built),
+            "documents_held_back": len(held),
+            "validation_results": dg.MetadataValue.path(write_validation_result(settings, report)),
         },
-        check_results=[check_result(report)],
-        data_version=dg.DataVersion(content_version(tables)),
+        check_results=[check_result(report, held)],
+        data_version=dg.DataVersion(content_version(list(built.values()))),
     )
+
+
+def _concat(contract: TableContract, tables) -> pa.Table:
+    tables = list(tables)
+    return pa.concat_tables(tables) if tables else contract.arrow_schema().empty_table()
 
 
 def per_document_table(contract: TableContract, build_rows: RowBuilder, kinds: set[str], deps=(normalized_text,)) -> dg.AssetsDefinition:

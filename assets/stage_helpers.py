@@ -35,3 +35,9 @@ def reject(settings: SeimeiSettings, doc_id: str, stage: str, reason: str) -> No
 
 def clear_rejection(settings: SeimeiSettings, doc_id: str) -> None:
     settings.store.delete(REJECTED_STAGE, doc_id)
+
+
+def is_rejected(settings: SeimeiSettings, doc_id: str) -> bool:
+    """Rejected under the current code: by an earlier stage or table of this run, or a run like it."""
+    stamp = settings.store.read(REJECTED_STAGE, doc_id)
+    return stamp is not None and stamp.get("fingerprint") == pipeline_fingerprint()

@@ -33,6 +33,16 @@ class FailedExpectation:
     unexpected_count: int | None
     examples: list[str] = field(default_factory=list)
     error: str | None = None  # set when the expectation raised instead of evaluating
+    severity: str = "critical"  # critical blocks the rows' documents from publishing; warning does not
+    doc_ids: list[str] = field(default_factory=list)  # documents whose rows failed
+
+    @property
+    def blocking(self) -> bool:
+        return self.severity == "critical"
+
+    def describe(self) -> str:
+        where = f" on {self.column}" if self.column else ""
+        return f"{self.expectation_type}{where}"
 
 
 @dataclass(frozen=True)
@@ -109,7 +119,10 @@ def validate_table(table_name: str, table: pa.Table, folder: Path = EXPECTATIONS
     frame = table.to_pandas()
     with _lock:  # the context and its assets are shared by every caller in the process
         batch = _batch_definition(table_name).get_batch(batch_parameters={"dataframe": frame})
-        result = batch.validate(suite, result_format={"result_format": "SUMMARY", "partial_unexpected_count": MAX_EXAMPLES})
+        result_format = {"result_format": "SUMMARY", "partial_unexpected_count": MAX_EXAMPLES}
+        if "doc_id" in table.column_names:  # name the failing rows' documents, so only they are held back
+            result_format.update(result_format="COMPLETE", unexpected_index_column_names=["doc_id"])
+        result = batch.validate(suite, result_format=result_format)
     return ValidationReport(
         table=table_name,
         success=bool(result.success),
@@ -149,4 +162,7 @@ def _failure(r) -> FailedExpectation:
         unexpected_count=details.get("unexpected_count"),
         examples=[_example(v) for v in (details.get("partial_unexpected_list") or [])[:MAX_EXAMPLES]],
         error=_error(r.exception_info),
+        severity=str(getattr(r.expectation_config, "severity", None) or "critical").split(".")[-1].lower(),
+        doc_ids=sorted({str(x["doc_id"]) for x in details.get("unexpected_index_list") or []
+                        if isinstance(x, dict) and x.get("doc_id") is not None}),
     )

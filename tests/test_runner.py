@@ -79,3 +79,21 @@ def test_only_the_new_document_is_processed_and_edits_replace_rows(tmp_path, inb
     assert any("追記の一文。" in d["text"] for d in docs)
     for table in ("sentences", "tokens"):
         assert old_id not in set(pq.read_table(out / table).column("doc_id").to_pylist())
+
+
+def test_a_document_failing_a_blocking_expectation_is_held_back_and_the_others_publish(tmp_path, inbox):
+    # text as a PDF without a Unicode map extracts: readable enough to decode, garbage to publish
+    (inbox / "cid.txt").write_text("日米共同声明\n" + "(cid:1234)(cid:87)(cid:3021)(cid:77)。" * 20 + "\n", encoding="utf-8")
+    out = tmp_path / "out"
+    with dg.instance_for_test() as instance:
+        summary = run(str(inbox), str(out), instance, echo=lambda *_: None)
+        check = instance.get_latest_asset_check_evaluation_record(dg.AssetCheckKey(dg.AssetKey("documents"), "gx_suite"))
+    rows = ledger(out)
+    assert rows["cid.txt"]["status"] == "rejected" and rows["cid.txt"]["doc_id"] is None
+    assert "expect_column_values_to_not_match_regex on text" in rows["cid.txt"]["reason"]
+    assert rows["001.txt"]["status"] == rows["003.txt"]["status"] == "published"
+    assert summary.statuses == {"published": 2, "rejected": 1, "duplicate": 0}
+    for table in ("documents", "sentences", "tokens", "dates", "officials", "sectors"):
+        doc_ids = set(pq.read_table(out / table).column("doc_id").to_pylist())
+        assert doc_ids <= {rows["001.txt"]["doc_id"], rows["003.txt"]["doc_id"]}, table
+    assert check.event.asset_check_evaluation.passed is False
