@@ -92,7 +92,8 @@ def publish_per_document(
             publisher.remove_doc(contract.name, doc_id)
             store.delete(contract.name, doc_id)
             continue
-        built[doc_id] = contract.to_table(build_rows(doc_id, source, NormalizedText.from_json(raw), settings))
+        rows = build_rows(doc_id, source, NormalizedText.from_json(raw), settings)
+        built[doc_id] = contract.to_table([{**row, "source_sha256": source.source_sha256} for row in rows])
     report = validate_table(contract.name, _concat(contract, built.values()))
     held: dict[str, list[str]] = {}
     for failure in report.failed:

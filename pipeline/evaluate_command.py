@@ -19,7 +19,7 @@ SETS = {
 
 
 def score_set(expected_path: Path, statements: Path):
-    with tempfile.TemporaryDirectory() as tmp, dg.instance_for_test(temp_dir=str(Path(tmp) / "home")) as instance:
+    with tempfile.TemporaryDirectory() as tmp, dg.instance_for_test(temp_dir=tmp) as instance:
         out = Path(tmp) / "published"
         run(str(statements), str(out), instance, echo=lambda *_: None)
         return evaluate(load_expected(expected_path), out)

@@ -6,7 +6,7 @@ Annotations use the seeds' expected.json format (../shared/seeds/README.md). Per
 - sectors: recall over sectors_include; precision over the predicted sectors that are annotated
   (include or exclude), so an unannotated extra sector is neither right nor wrong;
 - meeting_date, place, countries: one value per document, right or wrong.
-Precision needs exhaustive annotations: a set marks them with "exhaustive": true (the gold set);
+Precision needs exhaustive annotations: a set marks them with "_exhaustive": true (the gold set);
 for the seeds, whose lists are samples, dates and officials report recall only.
 """
 

@@ -19,11 +19,11 @@ CODE_VERSIONS: dict[str, str] = {
     "normalized_text": "1",
     "structured_fields": "1",
     "documents": "2",
-    "sentences": "1",
-    "tokens": "1",
-    "dates": "1",
-    "officials": "1",
-    "sectors": "1",
+    "sentences": "2",
+    "tokens": "2",
+    "dates": "2",
+    "officials": "2",
+    "sectors": "2",
     "sources": "1",
 }
 

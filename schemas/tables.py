@@ -9,6 +9,7 @@ from schemas.contract import Column, TableContract
 DOC_ID = Column("doc_id", pa.string(), "Document id: the first 16 hex digits of the source file's sha256, stable across runs.")
 CHAR_START = Column("char_start", pa.int64(), "Start offset (inclusive, in code points) into documents.text.")
 CHAR_END = Column("char_end", pa.int64(), "End offset (exclusive, in code points) into documents.text.")
+SOURCE_SHA256 = Column("source_sha256", pa.string(), "sha256 of the source file the row came from (lineage).")
 
 SOURCE_FORMATS = ("pdf", "text", "unknown")
 SOURCE_STATUSES = ("published", "rejected", "duplicate")
@@ -56,6 +57,7 @@ SENTENCES = TableContract(
     key=("doc_id", "sentence_idx"),
     columns=(
         DOC_ID,
+        SOURCE_SHA256,
         Column("sentence_idx", pa.int32(), "0-based position of the sentence in the document."),
         Column("text", pa.string(), "The sentence: equals documents.text[char_start:char_end]."),
         CHAR_START,
@@ -70,6 +72,7 @@ TOKENS = TableContract(
     key=("doc_id", "sentence_idx", "token_idx"),
     columns=(
         DOC_ID,
+        SOURCE_SHA256,
         Column("sentence_idx", pa.int32(), "The sentence the token belongs to."),
         Column("token_idx", pa.int32(), "0-based position of the token in its sentence."),
         Column("surface", pa.string(), "The token as written: equals documents.text[char_start:char_end]."),
@@ -91,6 +94,7 @@ DATES = TableContract(
     key=("doc_id", "char_start"),
     columns=(
         DOC_ID,
+        SOURCE_SHA256,
         Column("date", pa.date32(), "The date; month precision is stored as the month's first day, year precision as 1 January."),
         Column("precision", pa.string(), "How much of the date the text gives.", allowed=DATE_PRECISIONS),
         Column("surface", pa.string(), "The expression as written: equals documents.text[char_start:char_end]."),
@@ -107,6 +111,7 @@ OFFICIALS = TableContract(
     key=("doc_id", "char_start"),
     columns=(
         DOC_ID,
+        SOURCE_SHA256,
         Column("person_id", pa.string(), "Gazetteer id (data/reference/officials.json); null when the person is not in it.", nullable=True),
         Column("name", pa.string(), "Canonical name as the Japanese government writes it (齋藤健, ジーナ・レモンド, 安德根)."),
         Column("surface", pa.string(), "The mention as written: equals documents.text[char_start:char_end]."),
@@ -124,6 +129,7 @@ SECTORS = TableContract(
     key=("doc_id", "sector_id"),
     columns=(
         DOC_ID,
+        SOURCE_SHA256,
         Column("sector_id", pa.string(), "Taxonomy id (semiconductors, critical_minerals, …)."),
         Column("label_ja", pa.string(), "The sector's Japanese label."),
         Column("mentions", pa.int32(), "How many times the sector's terms occur."),

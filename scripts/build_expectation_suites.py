@@ -85,24 +85,28 @@ def value_rules(gx, table: str) -> list:
         ],
         "sentences": [
             E.ExpectColumnValuesToMatchRegex(column="doc_id", regex=HEX16),
+            E.ExpectColumnValuesToMatchRegex(column="source_sha256", regex=HEX64),
             *offsets("sentence_idx"),
             at_least("page", 1),
             non_empty("text"),
         ],
         "tokens": [
             E.ExpectColumnValuesToMatchRegex(column="doc_id", regex=HEX16),
+            E.ExpectColumnValuesToMatchRegex(column="source_sha256", regex=HEX64),
             *offsets("sentence_idx", "token_idx"),
             non_empty("surface"),
             non_empty("pos"),
         ],
         "dates": [
             E.ExpectColumnValuesToMatchRegex(column="doc_id", regex=HEX16),
+            E.ExpectColumnValuesToMatchRegex(column="source_sha256", regex=HEX64),
             *offsets(),
             at_least("page", 1),
             non_empty("surface"),
         ],
         "officials": [
             E.ExpectColumnValuesToMatchRegex(column="doc_id", regex=HEX16),
+            E.ExpectColumnValuesToMatchRegex(column="source_sha256", regex=HEX64),
             *offsets(),
             at_least("page", 1),
             non_empty("surface"),
@@ -113,6 +117,7 @@ def value_rules(gx, table: str) -> list:
         ],
         "sectors": [
             E.ExpectColumnValuesToMatchRegex(column="doc_id", regex=HEX16),
+            E.ExpectColumnValuesToMatchRegex(column="source_sha256", regex=HEX64),
             E.ExpectColumnValuesToBeInSet(column="sector_id", value_set=taxonomy_ids()),
             at_least("mentions", 1),
             at_least("first_char_start", 0),

@@ -78,11 +78,11 @@ def document(**kw):
 
 
 def sentence(**kw):
-    return {"doc_id": DOC, "sentence_idx": 0, "text": "我々は会合した。", "char_start": 0, "char_end": 8, "page": 1, **kw}
+    return {"doc_id": DOC, "source_sha256": SHA, "sentence_idx": 0, "text": "我々は会合した。", "char_start": 0, "char_end": 8, "page": 1, **kw}
 
 
 def token(**kw):
-    return {"doc_id": DOC, "sentence_idx": 0, "token_idx": 0, "surface": "我々", "normalized_form": "我々",
+    return {"doc_id": DOC, "source_sha256": SHA, "sentence_idx": 0, "token_idx": 0, "surface": "我々", "normalized_form": "我々",
             "dictionary_form": "我々", "reading_form": "ワレワレ", "pos": "代名詞,*,*,*,*,*", "char_start": 0, "char_end": 2, **kw}
 
 
@@ -93,13 +93,13 @@ GOOD = {
     "sentences": [sentence(), sentence(sentence_idx=1, text="以上。", char_start=8, char_end=11, page=None)],
     "tokens": [token(), token(token_idx=1, surface="は", pos="助詞,係助詞,*,*,*,*", char_start=2, char_end=3),
                token(sentence_idx=1, char_start=8, char_end=10)],
-    "dates": [{"doc_id": DOC, "date": dt.date(2024, 6, 26), "precision": "day", "surface": "2024年6月26日",
+    "dates": [{"doc_id": DOC, "source_sha256": SHA, "date": dt.date(2024, 6, 26), "precision": "day", "surface": "2024年6月26日",
                "year_inferred": False, "char_start": 0, "char_end": 10, "page": 1}],
-    "officials": [{"doc_id": DOC, "person_id": "jp-saito-ken", "name": "齋藤健", "surface": "齋藤健経済産業大臣",
+    "officials": [{"doc_id": DOC, "source_sha256": SHA, "person_id": "jp-saito-ken", "name": "齋藤健", "surface": "齋藤健経済産業大臣",
                    "office": "経済産業大臣", "country": "JP", "char_start": 3, "char_end": 12, "page": None},
-                  {"doc_id": DOC, "person_id": None, "name": "山田太郎", "surface": "山田太郎審議官",
+                  {"doc_id": DOC, "source_sha256": SHA, "person_id": None, "name": "山田太郎", "surface": "山田太郎審議官",
                    "office": "審議官", "country": "JP", "char_start": 20, "char_end": 27, "page": None}],
-    "sectors": [{"doc_id": DOC, "sector_id": "semiconductors", "label_ja": "半導体", "mentions": 3,
+    "sectors": [{"doc_id": DOC, "source_sha256": SHA, "sector_id": "semiconductors", "label_ja": "半導体", "mentions": 3,
                  "first_char_start": 40, "page": 2}],
 }
 
