@@ -28,6 +28,8 @@ DATE_PATTERN = re.compile(
     rf"(?:(?P<era>{'|'.join(ERAS)}){_S}(?P<era_year>元|[0-9]{{1,2}}|{_K}{{1,3}})|(?P<year>{_WESTERN_YEAR})){_S}年(?!代)"
     rf"(?:{_S}(?P<month>{_NUM}){_S}月(?!{_S}[0-9]{{1,2}}{_S}日間)(?:{_S}(?P<day>{_NUM}){_S}日)?)?"
     rf"|(?P<bare_month>{_NUM}){_S}月(?:{_S}(?P<bare_day>{_NUM}){_S}日)?"
+    # a day alone, as news writes it (経済産業相は29日、…): only right before 、 に まで から (
+    rf"|(?<![0-9年月/.\-]){_S}(?P<lone_day>(?<![0-9])[0-9]{{1,2}}){_S}日(?=[、，にの（(]|まで|から)"
 )
 WEEKDAY = re.compile(rf"^{_S}[（(][月火水木金土日](?:曜日?)?[）)]")
 
@@ -75,6 +77,12 @@ def find_dates(text: str) -> list[DateMention]:
     """Every date expression, in text order; yearless ones have year None."""
     found = []
     for m in DATE_PATTERN.finditer(text):
+        if m.group("lone_day"):
+            day = parse_number(m.group("lone_day"))
+            if day and 1 <= day <= 31:
+                start = m.start("lone_day")
+                found.append(DateMention(start, m.end(), text[start:m.end()], None, None, day))
+            continue
         if m.group("bare_month"):
             year, month_s, day_s = None, m.group("bare_month"), m.group("bare_day")
         else:
@@ -89,15 +97,26 @@ def find_dates(text: str) -> list[DateMention]:
     return found
 
 
-def resolve_years(mentions: list[DateMention], text: str, anchor_year: int | None) -> list[DateMention]:
+def resolve_years(mentions: list[DateMention], text: str, anchor_year: int | None,
+                  reference: dt.date | None = None) -> list[DateMention]:
     """Give each yearless date a year: the nearest dated mention before it in the same sentence
     (2023年3月及び9月), else the document's anchor year (its heading or meeting date), else the
-    nearest dated mention anywhere. Dates that still have no year are left out: nothing dates them."""
+    nearest dated mention anywhere. A day alone (29日) takes the month of the reference date (the
+    heading's date) or, when the day is after it, the month before. Dates that still have no year
+    are left out: nothing dates them."""
     dated = [m for m in mentions if m.year is not None]
     out = []
     for m in mentions:
         if m.year is not None:
             out.append(m)
+            continue
+        if m.month is None:  # a day alone: the reference date's month, or the month before it
+            if reference is not None:
+                month_start = reference.replace(day=1)
+                if m.day > reference.day:
+                    month_start = (month_start - dt.timedelta(days=1)).replace(day=1)
+                if _valid(month_start.year, month_start.month, m.day):
+                    out.append(DateMention(m.char_start, m.char_end, m.surface, month_start.year, month_start.month, m.day, True))
             continue
         sentence_start = max(text.rfind("\n", 0, m.char_start), text.rfind("。", 0, m.char_start)) + 1
         before = [d for d in dated if sentence_start <= d.char_start < m.char_start]

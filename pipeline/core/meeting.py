@@ -56,22 +56,40 @@ def _inside(mentions: list[DateMention], p: Paragraph) -> list[DateMention]:
     return [m for m in mentions if p.start <= m.char_start < p.end]
 
 
+_BRACKETED_PLACE = re.compile(r"^\s*【([^】]{1,20})】")
+
+
+def heading_date_mention(text: str, mentions: list[DateMention]) -> DateMention | None:
+    """A dateline: the first heading paragraph that starts with a full date (after a 【place】)."""
+    heading, _ = split_heading(paragraphs(text))
+    for p in heading:
+        start = p.start + (m.end() if (m := _BRACKETED_PLACE.match(p.text)) else 0)
+        inside = _inside(mentions, p)
+        if inside and inside[0].day and inside[0].month and text[start:inside[0].char_start].strip() == "":
+            return inside[0]
+    return None
+
+
 def meeting_date_mention(text: str, mentions: list[DateMention]) -> DateMention | None:
-    """The mention that dates the meeting itself (its year may still be unknown)."""
+    """The mention that dates the meeting itself (its year or month may still be unknown): a
+    [年月日] field, else a day named in the lead paragraph's first sentence (a release or news
+    dateline is often a day later), else the heading's dateline, else any day in the lead."""
     paras = paragraphs(text)
     heading, body = split_heading(paras)
     field = _labelled(heading, "年月日")
     if field and _inside(mentions, field):
         return _inside(mentions, field)[0]
-    for p in heading:
-        inside = _inside(mentions, p)
-        if inside and inside[0].char_start == p.start and inside[0].day:
-            return inside[0]
-    for p in body[:1]:
-        days = [m for m in _inside(mentions, p) if m.day]
+    lead = body[0] if body else None
+    if lead is not None:
+        first_sentence_end = lead.start + (lead.text.find("。") + 1 or len(lead.text))
+        days = [m for m in _inside(mentions, lead) if m.day and m.char_start < first_sentence_end]
         if days:
             return days[0]
-    return None
+    dateline = heading_date_mention(text, mentions)
+    if dateline is not None:
+        return dateline
+    days = [m for m in _inside(mentions, lead) if m.day] if lead else []
+    return days[0] if days else None
 
 
 def find_place(text: str, meeting: DateMention | None, known_places: list[str]) -> str | None:
@@ -81,6 +99,10 @@ def find_place(text: str, meeting: DateMention | None, known_places: list[str]) 
     if field is not None:
         value = _LABEL.match(field.text).group(2).strip()
         return value or None
+    for p in heading:
+        m = _BRACKETED_PLACE.match(p.text)
+        if m:
+            return m.group(1).strip()
     if meeting is not None:
         for p in heading:
             if p.start <= meeting.char_start < p.end:

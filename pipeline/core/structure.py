@@ -6,11 +6,12 @@ tells which office a gazetteer person held), then dates, officials, place and th
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import asdict, dataclass
 
 from pipeline.core.dates import DateMention, find_dates, resolve_years
 from pipeline.core.document_meta import describe
-from pipeline.core.meeting import find_countries, find_place, meeting_date_mention, paragraphs, split_heading
+from pipeline.core.meeting import find_countries, find_place, heading_date_mention, meeting_date_mention, paragraphs, split_heading
 from pipeline.core.officials import OfficialsExtractor
 from pipeline.core.process import NormalizedText
 from pipeline.core.reference import ReferenceData
@@ -31,13 +32,14 @@ class Structure:
         return asdict(self)
 
 
-def _resolve_meeting(text: str, mentions: list[DateMention]) -> DateMention | None:
-    meeting = meeting_date_mention(text, mentions)
-    if meeting is None or meeting.year is not None:
-        return meeting
+def _resolve(mention: DateMention | None, text: str, mentions: list[DateMention],
+             reference: dt.date | None) -> DateMention | None:
+    """A single mention with its year (and month) filled in from the rest of the document."""
+    if mention is None or mention.year is not None:
+        return mention
     dated = [m for m in mentions if m.year is not None]
-    resolved = resolve_years([*dated, meeting], text, anchor_year=None)
-    return next((m for m in resolved if m.char_start == meeting.char_start), None)
+    resolved = resolve_years([*dated, mention], text, anchor_year=reference.year if reference else None, reference=reference)
+    return next((m for m in resolved if m.char_start == mention.char_start), None)
 
 
 def extract_structure(norm: NormalizedText, ref: ReferenceData, extractor: OfficialsExtractor) -> Structure:
@@ -45,9 +47,11 @@ def extract_structure(norm: NormalizedText, ref: ReferenceData, extractor: Offic
     pages = norm.joined()
     meta = describe(text, ref.document_types, norm.running_lines)
     raw = find_dates(text)
-    meeting = _resolve_meeting(text, raw)
+    heading = _resolve(heading_date_mention(text, raw), text, raw, None)
+    reference = heading.value if heading else None
+    meeting = _resolve(meeting_date_mention(text, raw), text, raw, reference)
     meeting_value = meeting.value if meeting else None
-    dates = resolve_years(raw, text, meeting.year if meeting else None)
+    dates = resolve_years(raw, text, meeting.year if meeting else None, reference or meeting_value)
     officials = extractor.extract(text, meeting_value)
     _, body = split_heading(paragraphs(text))
     lead = body[0].text if body else ""
