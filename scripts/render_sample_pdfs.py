@@ -23,8 +23,9 @@ from reportlab.pdfgen import canvas
 
 ROOT = Path(__file__).resolve().parents[1]
 FONT = "HeiseiMin-W3"
+# Running headers: short, the same on every page, and not a copy of any whole body line.
 SAMPLES = {
-    "000_dfd32790290888e2": "日米韓商務・産業大臣会合",
+    "000_dfd32790290888e2": "日米韓商務・産業大臣会合 共同声明",
     "004_9cb1fc1b7e194a3c": "日米韓外相会合（仮訳）",
 }
 LINES_PER_PAGE = 28
@@ -67,7 +68,7 @@ def render(seed: Path, header: str, out: Path) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seeds", type=Path, default=ROOT / "tests" / "fixtures" / "seeds")
+    parser.add_argument("--seeds", type=Path, default=ROOT.parent / "shared" / "seeds" / "statements")
     parser.add_argument("--out", type=Path, default=ROOT / "data" / "raw")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)

@@ -23,7 +23,7 @@ from pathlib import Path
 _KANJI = r"[\u4e00-\u9fff\u3400-\u4dbf々]"
 _KATAKANA_NAME = r"[ァ-ヴー]{2,}(?:[・=＝ ][ァ-ヴー]{2,}){1,3}"
 _KANJI_NAME = rf"{_KANJI}{{1,4}}?(?: {_KANJI}{{1,4}}?)?"  # lazy: a country prefix is not part of a name
-_BEFORE_NAME = r"(?:(?<=^)|(?<=[、。，,\s「『（(・])|(?<=と)|(?<=は)|(?<=の)|(?<=及び)|(?<=および)|(?<=並びに)|(?<=や)|(?<=\n))"
+_BEFORE_NAME = r"(?:(?<=^)|(?<=[、。，,\s「『（(【・\u3041-\u309f])|(?<=及び)|(?<=並びに))"  # punctuation or a particle
 _READING = r"(?:\s*[（(][ァ-ヴー・\s]+[）)])?"
 _NOT_A_NAME = re.compile(r"^(?:我が国|両国|三国|各国|本日|同日|政府|閣僚|両閣僚|三大臣|首脳|会合|共同|声明)$|[国省府庁会部局党]$")
 _TITLE_SUFFIX = r"(?:長官|大臣|首相|総理|大統領|外相|氏|議員|大使|代表|補佐官)"
@@ -72,12 +72,14 @@ def _date(s: str | None) -> dt.date | None:
 
 class Gazetteer:
     def __init__(self, offices: list[Office], people: list[Person], fold: dict[str, str], country_names: dict[str, str],
-                 abbreviations: str = ""):
+                 abbreviations: str = "", ministry_prefixes: dict[str, str] | None = None, ranks: tuple[str, ...] = ()):
         self.offices = {o.office_id: o for o in offices}
         self.people = {p.person_id: p for p in people}
         self._fold = str.maketrans(fold)
         self.country_names = country_names  # name -> ISO code
         self.abbreviations = abbreviations  # 日米韓…: a name made of these alone is a compound, not a person
+        self.ministry_prefixes = ministry_prefixes or {}  # 経済産業 -> JP: <ministry><rank> offices not listed
+        self.ranks = ranks
         self.office_words: dict[str, list[Office]] = {}
         for o in offices:
             for word in (o.office, *o.aliases):
@@ -88,7 +90,7 @@ class Gazetteer:
                 self.forms.setdefault(self.key(form), p.person_id)
 
     @classmethod
-    def load(cls, officials_path: Path, variants_path: Path, countries_path: Path) -> "Gazetteer":
+    def load(cls, officials_path: Path, variants_path: Path, countries_path: Path, patterns_path: Path | None = None) -> "Gazetteer":
         raw = json.loads(Path(officials_path).read_text(encoding="utf-8"))
         offices = [Office(o["office_id"], o["country"], o["office"], tuple(o.get("aliases", []))) for o in raw["offices"]]
         people = [
@@ -99,10 +101,16 @@ class Gazetteer:
         fold = json.loads(Path(variants_path).read_text(encoding="utf-8"))["fold"]
         countries = json.loads(Path(countries_path).read_text(encoding="utf-8"))["countries"]
         names = {n: c["code"] for c in countries for n in c["names"]}
-        return cls(offices, people, fold, names, "".join(c["abbreviation"] for c in countries if c.get("abbreviation")))
+        patterns = json.loads(Path(patterns_path).read_text(encoding="utf-8")) if patterns_path else {}
+        return cls(offices, people, fold, names, "".join(c["abbreviation"] for c in countries if c.get("abbreviation")),
+                   patterns.get("ministry_prefixes", {}), tuple(patterns.get("ranks", [])))
 
     def key(self, text: str) -> str:
         return text.translate(_SQUEEZE).translate(self._fold)
+
+    def held(self, person: Person, office_ids: set[str], on: dt.date | None) -> bool:
+        return any(t.office_id in office_ids and (on is None or (t.start <= on and (t.end is None or on <= t.end)))
+                   for t in person.terms)
 
     def office_held(self, person: Person, on: dt.date | None) -> Office | None:
         """The office the person held on the date; else the latest before it; else their latest."""
@@ -124,16 +132,25 @@ def _alternation(words) -> str:
 class OfficialsExtractor:
     def __init__(self, gazetteer: Gazetteer):
         self.g = gazetteer
-        office = _alternation(gazetteer.office_words)
+        generic = rf"(?:{_alternation(gazetteer.ministry_prefixes)})(?:{_alternation(gazetteer.ranks)})" if gazetteer.ranks else ""
+        self.generic_office = re.compile(rf"^({_alternation(gazetteer.ministry_prefixes)})") if generic else None
+        office = "|".join(x for x in (_alternation(gazetteer.office_words), generic) if x)
         country = _alternation(gazetteer.country_names)
         self.name_first = re.compile(
             rf"{_BEFORE_NAME}(?P<name>{_KATAKANA_NAME}|{_KANJI_NAME}?){_READING}\s*(?P<country>{country})?(?P<office>{office})"
         )
-        self.office_first = re.compile(rf"(?P<country>{country})?(?P<office>{office})(?:である)?\s*(?P<name>{_KATAKANA_NAME})")
+        self.office_first = re.compile(
+            rf"(?P<country>{country})?(?P<office>{office})(?:である)?\s*"
+            rf"(?P<name>{_KATAKANA_NAME}|{_KANJI}{{2,5}}(?=[、。，,はがと及の（(\s]|および|$))"
+        )
 
     def _office_for(self, word: str, country_word: str | None, person: Person | None) -> tuple[str, str]:
         """(office text, ISO country) for an office word with its optional country prefix."""
-        candidates = self.g.office_words[word]
+        candidates = self.g.office_words.get(word, [])
+        if not candidates:  # <ministry><rank>, not in the gazetteer
+            prefix = self.generic_office.match(word).group(1)
+            code = self.g.country_names[country_word] if country_word else self.g.ministry_prefixes[prefix]
+            return word, code
         if country_word:
             code = self.g.country_names[country_word]
         elif person is not None:
@@ -159,6 +176,14 @@ class OfficialsExtractor:
             return False
         return not all(ch in self.g.abbreviations for ch in squeezed)
 
+    def _by_short_name(self, name: str, office_word: str, on: dt.date | None) -> Person | None:
+        """世耕経済産業大臣: a family name with an office resolves to the one person who had both then."""
+        key = self.g.key(name)
+        office_ids = {o.office_id for o in self.g.office_words.get(office_word, [])}
+        hits = [p for p in self.g.people.values()
+                if key in {self.g.key(s) for s in p.short_names} and office_ids and self.g.held(p, office_ids, on)]
+        return hits[0] if len(hits) == 1 else None
+
     def _person_for(self, name: str) -> Person | None:
         pid = self.g.forms.get(self.g.key(name))
         if pid is None:  # a longer name slot that ends in a known name: 日本経済産業省ケン斎藤
@@ -181,7 +206,9 @@ class OfficialsExtractor:
                 name, country_word = self._split_country(m.group("name").strip(), m.group("country"))
                 if not self._is_name(name) or not free(m.start(), m.end()):
                     continue
-                person = self._person_for(name)
+                person = self._person_for(name) or self._by_short_name(name, m.group("office"), meeting_date)
+                if person is None and pattern is self.office_first and not re.match(r"[ァ-ヴー]", name):
+                    continue  # a kanji word after an office is a name only when the gazetteer knows it
                 office, country = self._office_for(m.group("office"), country_word, person)
                 mentions.append(OfficialMention(
                     person_id=person.person_id if person else None,

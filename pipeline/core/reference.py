@@ -26,7 +26,8 @@ class ReferenceData:
         countries = json.loads((folder / "countries.json").read_text(encoding="utf-8"))["countries"]
         return cls(
             document_types=DocumentTypeRules.load(folder / "document_types.json"),
-            gazetteer=Gazetteer.load(folder / "officials.json", folder / "name_variants.json", folder / "countries.json"),
+            gazetteer=Gazetteer.load(folder / "officials.json", folder / "name_variants.json", folder / "countries.json",
+                                     folder / "office_patterns.json"),
             sectors=load_sectors(folder / "sectors.json"),
             country_abbreviations={c["abbreviation"]: c["code"] for c in countries if c.get("abbreviation")},
             country_names={n: c["code"] for c in countries for n in c["names"]},
