@@ -68,7 +68,7 @@ def render(seed: Path, header: str, out: Path) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seeds", type=Path, default=ROOT.parent / "shared" / "seeds" / "statements")
+    parser.add_argument("--seeds", type=Path, default=ROOT / "tests" / "fixtures" / "seeds")  # the seed texts, committed
     parser.add_argument("--out", type=Path, default=ROOT / "data" / "raw")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
