@@ -118,9 +118,11 @@ def find_place(text: str, meeting: DateMention | None, known_places: list[str]) 
 
 
 def find_countries(title: str | None, lead: str, abbreviations: dict[str, str], names: dict[str, str],
-                   official_countries: set[str]) -> list[str]:
+                   official_countries: set[str], not_countries: tuple[str, ...] = ()) -> list[str]:
     """ISO codes of the parties, sorted."""
     def scan(s: str) -> set[str]:
+        for word in not_countries:
+            s = s.replace(word, "　" * len(word))
         found = set()
         chars = "".join(re.escape(a) for a in abbreviations)
         for m in re.finditer(rf"[{chars}]{{2,}}", s):

@@ -18,6 +18,7 @@ class ReferenceData:
     sectors: list[Sector]
     country_abbreviations: dict[str, str]  # 米 -> US
     country_names: dict[str, str]  # 米国 -> US
+    not_countries: tuple[str, ...]  # インド太平洋: contains a name, names no party
     places: list[str]
 
     @classmethod
@@ -31,5 +32,6 @@ class ReferenceData:
             sectors=load_sectors(folder / "sectors.json"),
             country_abbreviations={c["abbreviation"]: c["code"] for c in countries if c.get("abbreviation")},
             country_names={n: c["code"] for c in countries for n in c["names"]},
+            not_countries=tuple(json.loads((folder / "countries.json").read_text(encoding="utf-8")).get("not_countries", [])),
             places=json.loads((folder / "places.json").read_text(encoding="utf-8"))["places"],
         )

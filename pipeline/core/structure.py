@@ -61,7 +61,8 @@ def extract_structure(norm: NormalizedText, ref: ReferenceData, extractor: Offic
         is_provisional_translation=meta.is_provisional_translation,
         meeting_date=meeting_value.isoformat() if meeting_value else None,
         place=find_place(text, meeting, ref.places),
-        countries=find_countries(meta.title, lead, ref.country_abbreviations, ref.country_names, {o.country for o in officials}),
+        countries=find_countries(meta.title, lead, ref.country_abbreviations, ref.country_names,
+                                 {o.country for o in officials}, ref.not_countries),
         dates=[
             {"date": d.value.isoformat(), "precision": d.precision, "surface": d.surface, "year_inferred": d.year_inferred,
              "char_start": d.char_start, "char_end": d.char_end, "page": pages.page_at(d.char_start)}
