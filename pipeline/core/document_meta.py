@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 MAX_HEADING_CHARS = 80
-_LABEL = re.compile(r"^[\[［【]\s*([^\]］】]+?)\s*[\]］】]\s*(.*)$")
+LABELLED_FIELD = re.compile(r"^[\[［【]\s*([^\]］】]+?)\s*[\]］】]\s*(.*)$")  # [文書名] 日米韓首脳会合…
 _DATELINE = re.compile(r"^(?:\d{4}\s*年|(?:明治|大正|昭和|平成|令和)\s*(?:\d+|元)\s*年)")
 _JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
 _BARE_MARK = re.compile(r"^[\s(（\[［【]*([^()（）\[\]［］【】]*)[)）\]］】\s]*$")
@@ -49,10 +49,15 @@ def _has(text: str, markers: tuple[str, ...]) -> bool:
     return any(m.casefold() in folded for m in markers)
 
 
+def is_body(paragraph: str) -> bool:
+    """The heading block ends at the first paragraph with a sentence end or too long for a heading."""
+    return "。" in paragraph or len(paragraph) > MAX_HEADING_CHARS
+
+
 def heading_block(paragraphs: list[str]) -> list[str]:
     block = []
     for p in paragraphs:
-        if "。" in p or len(p) > MAX_HEADING_CHARS:
+        if is_body(p):
             break
         block.append(p)
     return block
@@ -61,13 +66,13 @@ def heading_block(paragraphs: list[str]) -> list[str]:
 def describe(text: str, rules: DocumentTypeRules, running_lines: list[str] = ()) -> DocumentMeta:
     paragraphs = [p.strip() for p in text.split("\n") if p.strip()]
     block = heading_block(paragraphs)
-    labelled = {m.group(1): m.group(2).strip() for p in block if (m := _LABEL.match(p))}
+    labelled = {m.group(1): m.group(2).strip() for p in block if (m := LABELLED_FIELD.match(p))}
     if labelled.get("文書名"):
         title = labelled["文書名"]
     else:
         kept = [
             p for p in block
-            if _JAPANESE.search(p) and not _DATELINE.match(p) and not _LABEL.match(p)
+            if _JAPANESE.search(p) and not _DATELINE.match(p) and not LABELLED_FIELD.match(p)
             and not _is_bare_marker(p, rules.provisional_markers)
         ]
         title = " ".join(kept) or None

@@ -14,9 +14,8 @@ import re
 from dataclasses import dataclass
 
 from pipeline.core.dates import DateMention
-from pipeline.core.document_meta import MAX_HEADING_CHARS
+from pipeline.core.document_meta import LABELLED_FIELD, is_body
 
-_LABEL = re.compile(r"^[\[［【]\s*([^\]］】]+?)\s*[\]］】]\s*(.*)$")
 _AT = re.compile(r"([^\s、。,，「」『』()（）]{2,24}?)(?:において|にて)")
 _PLACE_EDGE = re.compile(r"^(?:本日|同日|今般|また|ここ|この日)")
 
@@ -39,14 +38,14 @@ def paragraphs(text: str) -> list[Paragraph]:
 
 def split_heading(paras: list[Paragraph]) -> tuple[list[Paragraph], list[Paragraph]]:
     for i, p in enumerate(paras):
-        if "。" in p.text or len(p.text) > MAX_HEADING_CHARS:
+        if is_body(p.text):
             return paras[:i], paras[i:]
     return paras, []
 
 
 def _labelled(paras: list[Paragraph], label: str) -> Paragraph | None:
     for p in paras:
-        m = _LABEL.match(p.text)
+        m = LABELLED_FIELD.match(p.text)
         if m and m.group(1) == label:
             return p
     return None
@@ -97,7 +96,7 @@ def find_place(text: str, meeting: DateMention | None, known_places: list[str]) 
     heading, body = split_heading(paras)
     field = _labelled(heading, "場所")
     if field is not None:
-        value = _LABEL.match(field.text).group(2).strip()
+        value = LABELLED_FIELD.match(field.text).group(2).strip()
         return value or None
     for p in heading:
         m = _BRACKETED_PLACE.match(p.text)
