@@ -12,14 +12,14 @@ from pipeline.core.errors import RejectedInput
 from pipeline.core.process import extracted_to_json, read_source
 from pipeline.partitions import documents_partitions
 from pipeline.resources import SeimeiSettings
-from pipeline.versions import CODE_VERSIONS
+from pipeline.versions import code_version
 
 
 @dg.asset(
     deps=[inbox_files],
     partitions_def=documents_partitions,
     backfill_policy=BACKFILL,
-    code_version=CODE_VERSIONS["extracted_text"],
+    code_version=code_version("extracted_text"),
     group_name="ingest",
     kinds={"pdfplumber"},
 )

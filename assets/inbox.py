@@ -8,7 +8,7 @@ import dagster as dg
 from pipeline.core.inbox import InboxFile, first_of_each_document, scan
 from pipeline.partitions import documents_partitions
 from pipeline.resources import SeimeiSettings
-from pipeline.versions import CODE_VERSIONS
+from pipeline.versions import code_version
 
 MANIFEST = ("inbox", "manifest")
 
@@ -20,7 +20,7 @@ def read_manifest(settings: SeimeiSettings) -> list[InboxFile]:
     return [InboxFile(**f) for f in raw["files"]]
 
 
-@dg.asset(code_version=CODE_VERSIONS["inbox_files"], group_name="ingest", kinds={"python"})
+@dg.asset(code_version=code_version("inbox_files"), group_name="ingest", kinds={"python"})
 def inbox_files(context: dg.AssetExecutionContext, settings: SeimeiSettings) -> dg.MaterializeResult:
     """Every file under the inbox folder with its sha256, size and detected format."""
     files = scan(settings.inbox)

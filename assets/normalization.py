@@ -9,14 +9,14 @@ from pipeline.core.errors import RejectedInput
 from pipeline.core.process import extracted_from_json, normalize
 from pipeline.partitions import documents_partitions
 from pipeline.resources import SeimeiSettings
-from pipeline.versions import CODE_VERSIONS
+from pipeline.versions import code_version
 
 
 @dg.asset(
     deps=[extracted_text],
     partitions_def=documents_partitions,
     backfill_policy=BACKFILL,
-    code_version=CODE_VERSIONS["normalized_text"],
+    code_version=code_version("normalized_text"),
     group_name="ingest",
     kinds={"python"},
 )

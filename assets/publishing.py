@@ -19,7 +19,7 @@ from pipeline.resources import SeimeiSettings
 from pipeline.storage import atomic_write_bytes, rows_sha256
 from pipeline.table_metadata import column_schema, definition_metadata
 from pipeline.validation import ValidationReport, validate_table
-from pipeline.versions import CODE_VERSIONS, pipeline_fingerprint
+from pipeline.versions import CODE_VERSIONS, code_version, pipeline_fingerprint
 from schemas.contract import TableContract
 
 CHECK_NAME = "gx_suite"
@@ -30,8 +30,8 @@ def file_metadata(context: dg.AssetExecutionContext, contract: TableContract, ex
     lineage = {
         "table": contract.name,
         "contract_version": contract.version,
-        "code_version": CODE_VERSIONS[contract.name],
-        "code_versions": CODE_VERSIONS,
+        "code_version": code_version(contract.name),
+        "code_versions": {asset: code_version(asset) for asset in CODE_VERSIONS},
         "pipeline_fingerprint": pipeline_fingerprint(),
         "run_id": context.run.run_id,
         "git_commit": git_commit(),
@@ -138,7 +138,7 @@ def per_document_table(contract: TableContract, build_rows: RowBuilder, kinds: s
         deps=list(deps),
         partitions_def=documents_partitions,
         backfill_policy=BACKFILL,
-        code_version=CODE_VERSIONS[contract.name],
+        code_version=code_version(contract.name),
         group_name="published",
         kinds=kinds,
         metadata=definition_metadata(contract),

@@ -20,7 +20,7 @@ from pipeline.planning import PER_DOCUMENT_TABLES, REJECTED_STAGE
 from pipeline.resources import SeimeiSettings
 from pipeline.table_metadata import column_schema, definition_metadata
 from pipeline.validation import validate_table
-from pipeline.versions import CODE_VERSIONS
+from pipeline.versions import code_version
 from schemas.tables import SOURCES
 
 LEDGER_FILE = "sources.parquet"
@@ -28,7 +28,7 @@ LEDGER_FILE = "sources.parquet"
 
 @dg.asset(
     deps=[inbox_files, documents, sentences, tokens, dates, officials, sectors],
-    code_version=CODE_VERSIONS["sources"],
+    code_version=code_version("sources"),
     group_name="published",
     kinds={"parquet"},
     metadata=definition_metadata(SOURCES),

@@ -9,14 +9,14 @@ from pipeline.core.process import NormalizedText
 from pipeline.core.structure import extract_structure
 from pipeline.partitions import documents_partitions
 from pipeline.resources import SeimeiSettings, officials_extractor, reference_data
-from pipeline.versions import CODE_VERSIONS
+from pipeline.versions import code_version
 
 
 @dg.asset(
     deps=[normalized_text],
     partitions_def=documents_partitions,
     backfill_policy=BACKFILL,
-    code_version=CODE_VERSIONS["structured_fields"],
+    code_version=code_version("structured_fields"),
     group_name="ingest",
     kinds={"python"},
 )

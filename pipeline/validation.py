@@ -9,6 +9,7 @@ itself only logs it and drops the entry, which would silently weaken the suite.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import threading
@@ -122,7 +123,7 @@ def validate_table(table_name: str, table: pa.Table, folder: Path = EXPECTATIONS
         result_format = {"result_format": "SUMMARY", "partial_unexpected_count": MAX_EXAMPLES}
         if "doc_id" in table.column_names:  # name the failing rows' documents, so only they are held back
             result_format.update(result_format="COMPLETE", unexpected_index_column_names=["doc_id"])
-        result = batch.validate(suite, result_format=result_format)
+        result = batch.validate(suite, result_format=result_format, expectation_parameters=suite_parameters())
     return ValidationReport(
         table=table_name,
         success=bool(result.success),
@@ -130,6 +131,12 @@ def validate_table(table_name: str, table: pa.Table, folder: Path = EXPECTATIONS
         failed=[_failure(r) for r in result.results if not r.success],
         result_json=_json_safe(result.to_json_dict()),
     )
+
+
+def suite_parameters() -> dict:
+    """Values the suites leave open: the latest date a statement may mention (today + 1 year)."""
+    today = dt.date.today()
+    return {"latest_allowed_date": today.replace(year=today.year + 1, day=min(today.day, 28)).isoformat()}
 
 
 def _json_safe(value):

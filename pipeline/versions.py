@@ -17,15 +17,34 @@ CODE_VERSIONS: dict[str, str] = {
     "inbox_files": "1",
     "extracted_text": "1",
     "normalized_text": "1",
-    "structured_fields": "1",
-    "documents": "2",
+    "structured_fields": "2",
+    "documents": "3",
     "sentences": "2",
     "tokens": "2",
     "dates": "2",
-    "officials": "2",
+    "officials": "3",
     "sectors": "2",
     "sources": "1",
 }
+
+
+# The assets whose output also depends on reviewed reference data, and on which files.
+REFERENCE_INPUTS: dict[str, tuple[str, ...]] = {
+    "structured_fields": ("document_types.json", "officials.json", "name_variants.json", "countries.json",
+                          "places.json", "office_patterns.json"),
+    "sectors": ("sectors.json",),
+}
+
+
+def code_version(asset: str) -> str:
+    """The asset's code version, extended by a hash of the reference files it reads, so that a
+    reviewed change to data/reference/ shows in Dagster as that asset (and what follows) stale."""
+    files = REFERENCE_INPUTS.get(asset)
+    if not files:
+        return CODE_VERSIONS[asset]
+    hashes = reference_hashes()
+    digest = hashlib.sha256(json.dumps({f: hashes.get(f) for f in files}, sort_keys=True).encode()).hexdigest()
+    return f"{CODE_VERSIONS[asset]}+ref.{digest[:12]}"
 
 
 @lru_cache(maxsize=1)

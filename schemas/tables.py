@@ -120,6 +120,10 @@ OFFICIALS = TableContract(
         CHAR_START,
         CHAR_END,
         PAGE,
+        Column("office_held_on_meeting_date", pa.bool_(),
+               "Whether the gazetteer has the person in this office on the document's meeting date; null when the "
+               "person or the office is not in the gazetteer or there is no meeting date. False is a warning, not an "
+               "error: press texts get titles wrong.", nullable=True),
     ),
 )
 

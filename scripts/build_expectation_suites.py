@@ -28,6 +28,10 @@ HEX16, HEX64 = r"^[0-9a-f]{16}\Z", r"^[0-9a-f]{64}\Z"
 # Text-layer garbage: pdfminer's (cid:N) for glyphs without a Unicode mapping, U+FFFD from a
 # failed decode, Kangxi radicals (U+2F00-U+2FDF) that some PDF fonts emit in place of kanji.
 # The \u escapes make pandas use Python's re (RE2 has no \u), which is what GX calls via str.contains.
+# Dates are bounded by the first era year the parser knows and by a suite parameter, filled in at
+# validation time (today + 1 year), so the reviewed JSON holds no clock.
+EARLIEST_DATE = "1868-01-01"
+LATEST_DATE = {"$PARAMETER": "latest_allowed_date"}
 GARBAGE = r"(?:\(cid:[0-9]+\)\s*){3,}|\ufffd{3,}|[\u2f00-\u2fdf]{3,}"
 
 
@@ -82,6 +86,8 @@ def value_rules(gx, table: str) -> list:
             at_least("char_count", 1),
             at_least("page_count", 1),
             E.ExpectColumnValuesToNotMatchRegex(column="text", regex=GARBAGE),
+            E.ExpectColumnValuesToNotBeNull(column="meeting_date", row_condition=Row("doc_type") == "joint_statement"),
+            E.ExpectColumnValuesToBeBetween(column="meeting_date", min_value=EARLIEST_DATE, max_value=LATEST_DATE),
         ],
         "sentences": [
             E.ExpectColumnValuesToMatchRegex(column="doc_id", regex=HEX16),
@@ -98,6 +104,8 @@ def value_rules(gx, table: str) -> list:
             non_empty("pos"),
         ],
         "dates": [
+            # statements name target years (2030年, 2050年): a far-future date is a warning, not a block
+            E.ExpectColumnValuesToBeBetween(column="date", min_value=EARLIEST_DATE, max_value=LATEST_DATE, severity="warning"),
             E.ExpectColumnValuesToMatchRegex(column="doc_id", regex=HEX16),
             E.ExpectColumnValuesToMatchRegex(column="source_sha256", regex=HEX64),
             *offsets(),
@@ -114,6 +122,8 @@ def value_rules(gx, table: str) -> list:
             non_empty("office"),
             E.ExpectColumnValuesToMatchRegex(column="country", regex=r"^[A-Z]{2}\Z"),
             E.ExpectColumnValuesToMatchRegex(column="person_id", regex=r"^[a-z]{2}-[a-z0-9-]+\Z"),
+            # cross-field: the gazetteer's terms against the meeting date; a warning, never a block
+            E.ExpectColumnValuesToBeInSet(column="office_held_on_meeting_date", value_set=[True], severity="warning"),
         ],
         "sectors": [
             E.ExpectColumnValuesToMatchRegex(column="doc_id", regex=HEX16),

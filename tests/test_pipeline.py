@@ -100,3 +100,12 @@ def test_parquet_files_carry_lineage_metadata(materialized):
     assert lineage["doc_id"] == keys[0] and lineage["run_id"]
     assert {"sudachipy", "sudachidict_core", "sudachidict_core_sha256", "pdfplumber", "pyarrow"} <= set(lineage["libraries"])
     assert "document_types.json" in lineage["reference_data_sha256"]
+
+
+def test_every_asset_has_a_code_version_and_reference_data_is_part_of_it():
+    from pipeline.versions import CODE_VERSIONS
+
+    versions = {key.path[0]: v for a in ASSETS for key, v in a.code_versions_by_key.items()}
+    assert set(versions) == set(CODE_VERSIONS) and all(versions.values())
+    assert "+ref." in versions["structured_fields"] and "+ref." in versions["sectors"]
+    assert "+ref." not in versions["tokens"]

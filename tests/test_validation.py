@@ -8,7 +8,7 @@ import pyarrow as pa
 import pytest
 
 from pipeline.validation import EXPECTATIONS_DIR, load_suite, validate_table
-from schemas.tables import DOCUMENTS, PUBLISHED_TABLES, SENTENCES, SOURCES, TOKENS
+from schemas.tables import DATES, DOCUMENTS, OFFICIALS, PUBLISHED_TABLES, SENTENCES, SOURCES, TOKENS
 
 SHA, DOC = "a" * 64, "0123456789abcdef"
 
@@ -96,9 +96,11 @@ GOOD = {
     "dates": [{"doc_id": DOC, "source_sha256": SHA, "date": dt.date(2024, 6, 26), "precision": "day", "surface": "2024年6月26日",
                "year_inferred": False, "char_start": 0, "char_end": 10, "page": 1}],
     "officials": [{"doc_id": DOC, "source_sha256": SHA, "person_id": "jp-saito-ken", "name": "齋藤健", "surface": "齋藤健経済産業大臣",
-                   "office": "経済産業大臣", "country": "JP", "char_start": 3, "char_end": 12, "page": None},
+                   "office": "経済産業大臣", "country": "JP", "char_start": 3, "char_end": 12, "page": None,
+                   "office_held_on_meeting_date": True},
                   {"doc_id": DOC, "source_sha256": SHA, "person_id": None, "name": "山田太郎", "surface": "山田太郎審議官",
-                   "office": "審議官", "country": "JP", "char_start": 20, "char_end": 27, "page": None}],
+                   "office": "審議官", "country": "JP", "char_start": 20, "char_end": 27, "page": None,
+                   "office_held_on_meeting_date": None}],
     "sectors": [{"doc_id": DOC, "source_sha256": SHA, "sector_id": "semiconductors", "label_ja": "半導体", "mentions": 3,
                  "first_char_start": 40, "page": 2}],
 }
@@ -183,3 +185,15 @@ def test_bad_tokens_fail():
         ("expect_column_value_lengths_to_be_between", "pos"),
         ("expect_column_values_to_be_between", "char_start"),
     }
+
+
+def test_cross_field_and_date_rules():
+    late = dt.date.today().replace(year=dt.date.today().year + 2)
+    dates = validate_table("dates", DATES.to_table([{**GOOD["dates"][0], "date": late}]))
+    assert [(f.describe(), f.blocking) for f in dates.failed] == [("expect_column_values_to_be_between on date", False)]
+    unmet = validate_table("documents", DOCUMENTS.to_table([document(meeting_date=None)]))
+    assert [f.describe() for f in unmet.failed] == ["expect_column_values_to_not_be_null on meeting_date"]
+    assert validate_table("documents", DOCUMENTS.to_table([document(meeting_date=None, doc_type="other")])).success
+    wrong_office = validate_table("officials", OFFICIALS.to_table([{**GOOD["officials"][0], "office_held_on_meeting_date": False}]))
+    assert [(f.describe(), f.blocking) for f in wrong_office.failed] == [
+        ("expect_column_values_to_be_in_set on office_held_on_meeting_date", False)]

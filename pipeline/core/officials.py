@@ -112,6 +112,14 @@ class Gazetteer:
         return any(t.office_id in office_ids and (on is None or (t.start <= on and (t.end is None or on <= t.end)))
                    for t in person.terms)
 
+    def held_office_named(self, person_id: str | None, office: str, on: dt.date | None) -> bool | None:
+        """Did the person hold the office so named on that date? None when the gazetteer cannot say."""
+        person = self.people.get(person_id) if person_id else None
+        office_ids = {o.office_id for o in self.office_words.get(office, [])}
+        if person is None or not office_ids or on is None:
+            return None
+        return self.held(person, office_ids, on)
+
     def office_held(self, person: Person, on: dt.date | None) -> Office | None:
         """The office the person held on the date; else the latest before it; else their latest."""
         terms = sorted(person.terms, key=lambda t: t.start)

@@ -70,7 +70,8 @@ def extract_structure(norm: NormalizedText, ref: ReferenceData, extractor: Offic
         ],
         officials=[
             {"person_id": o.person_id, "name": o.name, "surface": o.surface, "office": o.office, "country": o.country,
-             "char_start": o.char_start, "char_end": o.char_end, "page": pages.page_at(o.char_start)}
+             "char_start": o.char_start, "char_end": o.char_end, "page": pages.page_at(o.char_start),
+             "office_held_on_meeting_date": ref.gazetteer.held_office_named(o.person_id, o.office, meeting_value)}
             for o in officials
         ],
     )
