@@ -85,6 +85,7 @@ def publish_per_document(
 ) -> dg.MaterializeResult:
     store, publisher = settings.store, settings.publisher
     built: dict[str, pa.Table] = {}
+    text_lengths: dict[str, int] = {}
     for doc_id in context.partition_keys:
         raw = store.read("normalized_text", doc_id)
         source = sources.get(doc_id)
@@ -92,9 +93,11 @@ def publish_per_document(
             publisher.remove_doc(contract.name, doc_id)
             store.delete(contract.name, doc_id)
             continue
-        rows = build_rows(doc_id, source, NormalizedText.from_json(raw), settings)
+        norm = NormalizedText.from_json(raw)
+        text_lengths[doc_id] = len(norm.text)
+        rows = build_rows(doc_id, source, norm, settings)
         built[doc_id] = contract.to_table([{**row, "source_sha256": source.source_sha256} for row in rows])
-    report = validate_table(contract.name, _concat(contract, built.values()))
+    report = validate_table(contract.name, _concat(contract, built.values()), text_lengths=text_lengths)
     held: dict[str, list[str]] = {}
     for failure in report.failed:
         if failure.blocking:

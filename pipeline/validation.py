@@ -114,9 +114,16 @@ def _batch_definition(table_name: str):
     return definitions[table_name]
 
 
-def validate_table(table_name: str, table: pa.Table, folder: Path = EXPECTATIONS_DIR) -> ValidationReport:
+TEXT_LENGTH_COLUMN = "doc_char_count"  # validation-only: lets a suite check offsets against documents.text
+
+
+def validate_table(table_name: str, table: pa.Table, folder: Path = EXPECTATIONS_DIR,
+                   text_lengths: dict[str, int] | None = None) -> ValidationReport:
     """Run the table's suite over all of its rows; never raises for failing data."""
     suite = load_suite(table_name, folder)
+    if "doc_id" in table.column_names and {"char_end", "first_char_start"} & set(table.column_names):
+        lengths = [(text_lengths or {}).get(d) for d in table.column("doc_id").to_pylist()]
+        table = table.append_column(TEXT_LENGTH_COLUMN, pa.array(lengths, pa.int64()))
     frame = table.to_pandas()
     with _lock:  # the context and its assets are shared by every caller in the process
         batch = _batch_definition(table_name).get_batch(batch_parameters={"dataframe": frame})

@@ -48,6 +48,7 @@ DOCUMENTS = TableContract(
         Column("meeting_date", pa.date32(), "Date of the meeting or statement itself (heading, [年月日] field or lead sentence).", nullable=True),
         Column("place", pa.string(), "City or venue of the meeting, as written.", nullable=True),
         Column("countries", pa.list_(pa.string()), "The parties (ISO 3166-1 alpha-2), from 日米韓-style names and the officials' countries; sorted."),
+        Column("next_meeting_date", pa.date32(), "Earliest date given for a next meeting (次回…), month or year precision stored as its first day.", nullable=True),
     ),
 )
 

@@ -57,10 +57,16 @@ def value_rules(gx, table: str) -> list:
     def at_least(column: str, minimum: int):
         return E.ExpectColumnValuesToBeBetween(column=column, min_value=minimum)
 
+    def within_text(column: str, or_equal: bool):
+        # doc_char_count is added for validation only (pipeline/validation.py): len(documents.text)
+        return E.ExpectColumnPairValuesAToBeGreaterThanB(
+            column_A="doc_char_count", column_B=column, or_equal=or_equal, ignore_row_if="either_value_is_missing")
+
     def offsets(*indexes: str) -> list:
         return [
             at_least("char_start", 0),
             E.ExpectColumnPairValuesAToBeGreaterThanB(column_A="char_end", column_B="char_start", or_equal=False),
+            within_text("char_end", or_equal=True),
             *[at_least(c, 0) for c in indexes],
         ]
 
@@ -88,6 +94,9 @@ def value_rules(gx, table: str) -> list:
             E.ExpectColumnValuesToNotMatchRegex(column="text", regex=GARBAGE),
             E.ExpectColumnValuesToNotBeNull(column="meeting_date", row_condition=Row("doc_type") == "joint_statement"),
             E.ExpectColumnValuesToBeBetween(column="meeting_date", min_value=EARLIEST_DATE, max_value=LATEST_DATE),
+            # cross-field: a meeting is not dated after the next one it announces (a misread date)
+            E.ExpectColumnPairValuesAToBeGreaterThanB(column_A="next_meeting_date", column_B="meeting_date", or_equal=True,
+                                                      ignore_row_if="either_value_is_missing", severity="warning"),
         ],
         "sentences": [
             E.ExpectColumnValuesToMatchRegex(column="doc_id", regex=HEX16),
@@ -120,7 +129,7 @@ def value_rules(gx, table: str) -> list:
             non_empty("surface"),
             non_empty("name"),
             non_empty("office"),
-            E.ExpectColumnValuesToMatchRegex(column="country", regex=r"^[A-Z]{2}\Z"),
+            E.ExpectColumnValuesToBeInSet(column="country", value_set=iso_codes()),
             E.ExpectColumnValuesToMatchRegex(column="person_id", regex=r"^[a-z]{2}-[a-z0-9-]+\Z"),
             # cross-field: the gazetteer's terms against the meeting date; a warning, never a block
             E.ExpectColumnValuesToBeInSet(column="office_held_on_meeting_date", value_set=[True], severity="warning"),
@@ -131,9 +140,15 @@ def value_rules(gx, table: str) -> list:
             E.ExpectColumnValuesToBeInSet(column="sector_id", value_set=taxonomy_ids()),
             at_least("mentions", 1),
             at_least("first_char_start", 0),
+            within_text("first_char_start", or_equal=False),
             at_least("page", 1),
         ],
     }[table]
+
+
+def iso_codes() -> list[str]:
+    """ISO 3166-1 alpha-2, from the reviewed list in data/reference/."""
+    return json.loads((ROOT / "data" / "reference" / "iso3166_alpha2.json").read_text(encoding="utf-8"))["codes"]
 
 
 def taxonomy_ids() -> list[str]:

@@ -4,7 +4,10 @@ import datetime as dt
 
 from pipeline.core.dates import find_dates
 from pipeline.core.meeting import find_countries, find_place, meeting_date_mention
-from pipeline.resources import reference_data
+from pipeline.core.lines import ExtractedText, text_file_lines
+from pipeline.core.process import normalize
+from pipeline.core.structure import extract_structure
+from pipeline.resources import officials_extractor, reference_data
 
 
 def meeting(text):
@@ -36,3 +39,9 @@ def test_countries_from_compounds_names_and_officials():
     assert find_countries("日米韓首脳会合 共同声明", "", abbreviations, names, set()) == ["JP", "KR", "US"]
     assert find_countries("6月日本-米国JUCIP会談", "", abbreviations, names, {"KR"}) == ["JP", "KR", "US"]
     assert find_countries(None, "日米豪印の首脳は会談した。", abbreviations, names, set()) == ["AU", "IN", "JP", "US"]
+
+
+def test_next_meeting_date():
+    text = "日米共同声明\n2024年6月26日 東京\n両国は協力する。次回会合は2025年に米国で開催する。2023年の合意を想起する。"
+    structure = extract_structure(normalize(ExtractedText(lines=text_file_lines(text))), reference_data(), officials_extractor())
+    assert structure.meeting_date == "2024-06-26" and structure.next_meeting_date == "2025-01-01"

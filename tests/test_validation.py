@@ -74,7 +74,8 @@ def source(**kw):
 def document(**kw):
     return {"doc_id": DOC, "source_path": "a.txt", "source_sha256": SHA, "title": "共同声明", "doc_type": "joint_statement",
             "is_provisional_translation": False, "page_count": 2, "text": "我々は会合した。", "char_count": 8,
-            "meeting_date": dt.date(2024, 6, 26), "place": "ワシントン", "countries": ["JP", "US"], **kw}
+            "meeting_date": dt.date(2024, 6, 26), "place": "ワシントン", "countries": ["JP", "US"],
+            "next_meeting_date": None, **kw}
 
 
 def sentence(**kw):
@@ -197,3 +198,17 @@ def test_cross_field_and_date_rules():
     wrong_office = validate_table("officials", OFFICIALS.to_table([{**GOOD["officials"][0], "office_held_on_meeting_date": False}]))
     assert [(f.describe(), f.blocking) for f in wrong_office.failed] == [
         ("expect_column_values_to_be_in_set on office_held_on_meeting_date", False)]
+
+
+def test_offsets_beyond_the_document_text_fail():
+    sentence_rows = SENTENCES.to_table(GOOD["sentences"])
+    assert validate_table("sentences", sentence_rows, text_lengths={DOC: 11}).success
+    report = validate_table("sentences", sentence_rows, text_lengths={DOC: 9})
+    assert [f.describe() for f in report.failed] == ["expect_column_pair_values_a_to_be_greater_than_b on doc_char_count, char_end"]
+    assert report.failed[0].doc_ids == [DOC]
+
+
+def test_a_meeting_after_the_next_meeting_it_announces_is_a_warning():
+    report = validate_table("documents", DOCUMENTS.to_table([document(next_meeting_date=dt.date(2024, 1, 1))]))
+    assert [(f.describe(), f.blocking) for f in report.failed] == [
+        ("expect_column_pair_values_a_to_be_greater_than_b on next_meeting_date, meeting_date", False)]

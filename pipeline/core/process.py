@@ -104,6 +104,7 @@ def document_row(doc_id: str, source_path: str, source_sha256: str, norm: Normal
         "meeting_date": dt.date.fromisoformat(structure["meeting_date"]) if structure["meeting_date"] else None,
         "place": structure["place"],
         "countries": structure["countries"],
+        "next_meeting_date": dt.date.fromisoformat(structure["next_meeting_date"]) if structure.get("next_meeting_date") else None,
     }
 
 

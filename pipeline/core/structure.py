@@ -25,6 +25,7 @@ class Structure:
     meeting_date: str | None  # ISO date
     place: str | None
     countries: list[str]
+    next_meeting_date: str | None  # ISO date
     dates: list[dict]
     officials: list[dict]
 
@@ -40,6 +41,20 @@ def _resolve(mention: DateMention | None, text: str, mentions: list[DateMention]
     dated = [m for m in mentions if m.year is not None]
     resolved = resolve_years([*dated, mention], text, anchor_year=reference.year if reference else None, reference=reference)
     return next((m for m in resolved if m.char_start == mention.char_start), None)
+
+
+NEXT_MEETING = ("次回", "次の会合", "次期会合", "次の閣僚会合", "次の首脳会合")
+
+
+def _next_meeting(text: str, dates: list[DateMention]) -> str | None:
+    """The earliest date in a sentence that speaks of the next meeting (次回会合は2025年に…)."""
+    found = []
+    for d in dates:
+        start = max(text.rfind("。", 0, d.char_start), text.rfind("\n", 0, d.char_start)) + 1
+        end = min(x for x in (text.find("。", d.char_end), text.find("\n", d.char_end), len(text)) if x != -1)
+        if any(word in text[start:end] for word in NEXT_MEETING):
+            found.append(d.value)
+    return min(found).isoformat() if found else None
 
 
 def extract_structure(norm: NormalizedText, ref: ReferenceData, extractor: OfficialsExtractor) -> Structure:
@@ -63,6 +78,7 @@ def extract_structure(norm: NormalizedText, ref: ReferenceData, extractor: Offic
         place=find_place(text, meeting, ref.places),
         countries=find_countries(meta.title, lead, ref.country_abbreviations, ref.country_names,
                                  {o.country for o in officials}, ref.not_countries),
+        next_meeting_date=_next_meeting(text, dates),
         dates=[
             {"date": d.value.isoformat(), "precision": d.precision, "surface": d.surface, "year_inferred": d.year_inferred,
              "char_start": d.char_start, "char_end": d.char_end, "page": pages.page_at(d.char_start)}
