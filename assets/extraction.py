@@ -7,7 +7,7 @@ from pathlib import Path
 import dagster as dg
 
 from assets.inbox import inbox_files
-from assets.stage_helpers import BACKFILL, clear_rejection, reject, sources_for
+from assets.stage_helpers import BACKFILL, clear_rejection, reject, sources_for, stage_version
 from pipeline.core.errors import RejectedInput
 from pipeline.core.process import extracted_to_json, read_source
 from pipeline.partitions import documents_partitions
@@ -49,5 +49,6 @@ def extracted_text(context: dg.AssetExecutionContext, settings: SeimeiSettings) 
             "text": outcomes["text"],
             "rejected": outcomes["rejected"],
             "rejections": dg.MetadataValue.json(rejections),
-        }
+        },
+        data_version=stage_version(settings, "extracted_text", context.partition_keys),
     )

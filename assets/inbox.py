@@ -1,6 +1,8 @@
 """Stage 1: the inbox, fingerprinted. Registers one dynamic partition per new document."""
 
 
+import hashlib
+import json
 from dataclasses import asdict
 
 import dagster as dg
@@ -37,5 +39,8 @@ def inbox_files(context: dg.AssetExecutionContext, settings: SeimeiSettings) -> 
             "documents": len(documents),
             "duplicate_files": len(files) - len(documents),
             "new_partitions": len(new),
-        }
+        },
+        # the files' names and bytes, not their mtimes: touching a file changes nothing downstream
+        data_version=dg.DataVersion(hashlib.sha256(json.dumps(
+            [(f.source_path, f.source_sha256) for f in files]).encode()).hexdigest()[:16]),
     )

@@ -4,7 +4,7 @@
 import dagster as dg
 
 from assets.extraction import extracted_text
-from assets.stage_helpers import BACKFILL, reject
+from assets.stage_helpers import BACKFILL, reject, stage_version
 from pipeline.core.errors import RejectedInput
 from pipeline.core.process import extracted_from_json, normalize
 from pipeline.partitions import documents_partitions
@@ -40,4 +40,7 @@ def normalized_text(context: dg.AssetExecutionContext, settings: SeimeiSettings)
         chars += len(norm.text)
         sentences += len(norm.sentences)
         done += 1
-    return dg.MaterializeResult(metadata={"documents": done, "characters": chars, "sentences": sentences})
+    return dg.MaterializeResult(
+        metadata={"documents": done, "characters": chars, "sentences": sentences},
+        data_version=stage_version(settings, "normalized_text", context.partition_keys),
+    )

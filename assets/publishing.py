@@ -70,8 +70,9 @@ def check_result(report: ValidationReport, held: dict[str, list[str]] | None = N
     )
 
 
-def write_validation_result(settings: SeimeiSettings, report: ValidationReport) -> str:
-    path = settings.publisher.root / "_validation" / f"{report.table}.json"
+def write_validation_result(settings: SeimeiSettings, report: ValidationReport, run_id: str) -> str:
+    """Each run's GX results, kept beside the data: _validation/<run id>/<table>.json."""
+    path = settings.publisher.root / "_validation" / run_id / f"{report.table}.json"
     atomic_write_bytes(path, json.dumps(report.result_json, ensure_ascii=False, indent=1, default=str).encode())
     return str(path)
 
@@ -121,7 +122,7 @@ def publish_per_document(
             "dagster/column_schema": column_schema(contract),
             "documents_written": len(built),
             "documents_held_back": len(held),
-            "validation_results": dg.MetadataValue.path(write_validation_result(settings, report)),
+            "validation_results": dg.MetadataValue.path(write_validation_result(settings, report, context.run.run_id)),
         },
         check_results=[check_result(report, held)],
         data_version=dg.DataVersion(content_version(list(built.values()))),

@@ -88,7 +88,7 @@ def sources(context: dg.AssetExecutionContext, settings: SeimeiSettings) -> dg.M
             "awaiting_processing": len(awaiting),
             "stale_files_removed": removed,
             "rejections": dg.MetadataValue.md(_rejections_markdown(rows)),
-            "validation_results": dg.MetadataValue.path(write_validation_result(settings, report)),
+            "validation_results": dg.MetadataValue.path(write_validation_result(settings, report, context.run.run_id)),
         },
         check_results=[check_result(report)],
         data_version=dg.DataVersion(content_version([ledger])),

@@ -2,6 +2,8 @@
 rejection so the ledger can say why."""
 
 
+import hashlib
+
 import dagster as dg
 
 from assets.inbox import read_manifest
@@ -41,3 +43,13 @@ def is_rejected(settings: SeimeiSettings, doc_id: str) -> bool:
     """Rejected under the current code: by an earlier stage or table of this run, or a run like it."""
     stamp = settings.store.read(REJECTED_STAGE, doc_id)
     return stamp is not None and stamp.get("fingerprint") == pipeline_fingerprint()
+
+
+def stage_version(settings: SeimeiSettings, stage: str, keys) -> dg.DataVersion:
+    """A DataVersion from the stage's stored results, so re-running unchanged inputs leaves
+    everything downstream fresh in Dagster."""
+    digest = hashlib.sha256()
+    for key in sorted(keys):
+        path = settings.store.path(stage, key)
+        digest.update(key.encode() + (path.read_bytes() if path.exists() else b"-"))
+    return dg.DataVersion(digest.hexdigest()[:16])

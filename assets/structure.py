@@ -4,7 +4,7 @@ officials), kept as JSON for the published tables that need them."""
 import dagster as dg
 
 from assets.normalization import normalized_text
-from assets.stage_helpers import BACKFILL
+from assets.stage_helpers import BACKFILL, stage_version
 from pipeline.core.process import NormalizedText
 from pipeline.core.structure import extract_structure
 from pipeline.partitions import documents_partitions
@@ -36,4 +36,7 @@ def structured_fields(context: dg.AssetExecutionContext, settings: SeimeiSetting
         dates += len(structure.dates)
         officials += len(structure.officials)
         unresolved += sum(o["person_id"] is None for o in structure.officials)
-    return dg.MaterializeResult(metadata={"dates": dates, "officials": officials, "officials_not_in_gazetteer": unresolved})
+    return dg.MaterializeResult(
+        metadata={"dates": dates, "officials": officials, "officials_not_in_gazetteer": unresolved},
+        data_version=stage_version(settings, "structured_fields", context.partition_keys),
+    )
