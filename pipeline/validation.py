@@ -115,6 +115,7 @@ def _batch_definition(table_name: str):
 
 
 TEXT_LENGTH_COLUMN = "doc_char_count"  # validation-only: lets a suite check offsets against documents.text
+COUNTRIES_TEXT_COLUMN = "countries_joined"  # validation-only: documents.countries as "JP,KR,US" for a regex
 
 
 def validate_table(table_name: str, table: pa.Table, folder: Path = EXPECTATIONS_DIR,
@@ -124,6 +125,9 @@ def validate_table(table_name: str, table: pa.Table, folder: Path = EXPECTATIONS
     if "doc_id" in table.column_names and {"char_end", "first_char_start"} & set(table.column_names):
         lengths = [(text_lengths or {}).get(d) for d in table.column("doc_id").to_pylist()]
         table = table.append_column(TEXT_LENGTH_COLUMN, pa.array(lengths, pa.int64()))
+    if "countries" in table.column_names:
+        joined = [",".join(c) if c is not None else None for c in table.column("countries").to_pylist()]
+        table = table.append_column(COUNTRIES_TEXT_COLUMN, pa.array(joined, pa.string()))
     frame = table.to_pandas()
     with _lock:  # the context and its assets are shared by every caller in the process
         batch = _batch_definition(table_name).get_batch(batch_parameters={"dataframe": frame})

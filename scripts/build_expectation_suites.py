@@ -92,6 +92,9 @@ def value_rules(gx, table: str) -> list:
             at_least("char_count", 1),
             at_least("page_count", 1),
             E.ExpectColumnValuesToNotMatchRegex(column="text", regex=GARBAGE),
+            # countries is a list: pipeline/validation.py adds countries_joined ("JP,KR,US") for this check
+            E.ExpectColumnValuesToMatchRegex(column="countries_joined",
+                                             regex=rf"^(?:(?:{'|'.join(iso_codes())})(?:,(?=.)|\Z))*\Z"),
             E.ExpectColumnValuesToNotBeNull(column="meeting_date", row_condition=Row("doc_type") == "joint_statement"),
             E.ExpectColumnValuesToBeBetween(column="meeting_date", min_value=EARLIEST_DATE, max_value=LATEST_DATE),
             # cross-field: a meeting is not dated after the next one it announces (a misread date)

@@ -212,3 +212,9 @@ def test_a_meeting_after_the_next_meeting_it_announces_is_a_warning():
     report = validate_table("documents", DOCUMENTS.to_table([document(next_meeting_date=dt.date(2024, 1, 1))]))
     assert [(f.describe(), f.blocking) for f in report.failed] == [
         ("expect_column_pair_values_a_to_be_greater_than_b on next_meeting_date, meeting_date", False)]
+
+
+def test_country_lists_hold_iso_codes_only():
+    assert validate_table("documents", DOCUMENTS.to_table([document(countries=[])])).success
+    report = validate_table("documents", DOCUMENTS.to_table([document(countries=["JP", "XX"])]))
+    assert [f.describe() for f in report.failed] == ["expect_column_values_to_match_regex on countries_joined"]
