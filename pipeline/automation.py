@@ -6,7 +6,7 @@ from __future__ import annotations
 import dagster as dg
 
 from pipeline.core.inbox import first_of_each_document, scan
-from pipeline.jobs import INGEST_JOB, LEDGER_ONLY
+from pipeline.jobs import INGEST_JOB, LEDGER_ONLY, WITHOUT_LEDGER
 from pipeline.partitions import documents_partitions
 from pipeline.planning import Plan, contiguous_blocks, ledger_is_current, pending_documents
 from pipeline.resources import SeimeiSettings
@@ -33,13 +33,16 @@ def plan_and_register(settings: SeimeiSettings, instance: dg.DagsterInstance) ->
 def run_requests(plan: Plan, instance: dg.DagsterInstance, run_key_suffix: str = "") -> list[dg.RunRequest]:
     if plan.pending:
         order = instance.get_dynamic_partitions(documents_partitions.name)
+        blocks = contiguous_blocks(plan.pending, order)
         return [
             dg.RunRequest(
                 job_name=INGEST_JOB,
                 run_key=f"{first}..{last}{run_key_suffix}" if run_key_suffix else None,
                 tags={RANGE_START: first, RANGE_END: last, "seimei/documents": str(_count(order, first, last))},
+                # only the last block's run rewrites the ledger, when every pending document is done
+                asset_selection=None if i == len(blocks) - 1 else WITHOUT_LEDGER,
             )
-            for first, last in contiguous_blocks(plan.pending, order)
+            for i, (first, last) in enumerate(blocks)
         ]
     if not plan.ledger_current:
         return [dg.RunRequest(

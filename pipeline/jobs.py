@@ -3,8 +3,11 @@ A ledger-only refresh is the same job with the asset selection narrowed to inbox
 
 import dagster as dg
 
+from pipeline.versions import CODE_VERSIONS
+
 INGEST_JOB = "ingest_statements"
 LEDGER_ONLY = [dg.AssetKey("inbox_files"), dg.AssetKey("sources")]
+WITHOUT_LEDGER = [dg.AssetKey(name) for name in CODE_VERSIONS if name != "sources"]
 
 ingest_statements = dg.define_asset_job(
     INGEST_JOB,

@@ -97,3 +97,18 @@ def test_a_document_failing_a_blocking_expectation_is_held_back_and_the_others_p
         doc_ids = set(pq.read_table(out / table).column("doc_id").to_pylist())
         assert doc_ids <= {rows["001.txt"]["doc_id"], rows["003.txt"]["doc_id"]}, table
     assert check.event.asset_check_evaluation.passed is False
+
+
+def test_documents_in_two_blocks_take_two_runs_and_only_the_last_writes_the_ledger(tmp_path, inbox):
+    out, other = tmp_path / "out", tmp_path / "other"
+    with dg.instance_for_test() as instance:
+        run(str(inbox), str(other), instance, echo=lambda *_: None)  # registers 001, 003 as partitions
+        shutil.copy(SEED_FIXTURES / "004_9cb1fc1b7e194a3c.txt", inbox / "004.txt")
+        run(str(inbox), str(other), instance, echo=lambda *_: None)  # registers 004 after them
+        (inbox / "003.txt").unlink()
+        summary = run(str(inbox), str(out), instance, echo=lambda *_: None)  # 001 | (003 gone) | 004
+        runs = instance.get_runs(limit=2)
+    assert len(summary.runs) == 2 and summary.documents_processed == 2  # 003 is gone: 001 and 004 are two blocks
+    selections = [r.asset_selection for r in runs]  # newest first
+    assert not selections[0] and selections[1] and dg.AssetKey("sources") not in selections[1]
+    assert set(ledger(out)) == {"001.txt", "004.txt"}
