@@ -15,8 +15,8 @@ from pipeline.lineage import reference_hashes
 
 CODE_VERSIONS: dict[str, str] = {
     "inbox_files": "1",
-    "extracted_text": "1",
-    "normalized_text": "1",
+    "extracted_text": "2",
+    "normalized_text": "2",
     "structured_fields": "3",
     "documents": "4",
     "sentences": "2",
@@ -30,6 +30,7 @@ CODE_VERSIONS: dict[str, str] = {
 
 # The assets whose output also depends on reviewed reference data, and on which files.
 REFERENCE_INPUTS: dict[str, tuple[str, ...]] = {
+    "normalized_text": ("cjk_folding.json",),
     "structured_fields": ("document_types.json", "officials.json", "name_variants.json", "countries.json",
                           "places.json", "office_patterns.json"),
     "sectors": ("sectors.json",),

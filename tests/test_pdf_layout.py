@@ -3,13 +3,13 @@
 import pytest
 
 from pipeline.core.errors import RejectedInput
-from pipeline.core.pdf_layout import PAGE_NUMBER, layout_pages
+from pipeline.core.pdf_layout import PAGE_NUMBER, PageLine, layout_pages
 
 H = 842.0
 
 
 def line(text, top, x1=500.0, size=10.0):
-    return {"text": text, "top": top, "bottom": top + size, "x0": 60.0, "x1": x1}
+    return PageLine(text, 60.0, x1, top, top + size, vertical=False)
 
 
 def page(n, body):

@@ -1,14 +1,22 @@
-"""Reading a PDF page by page with pdfplumber, keeping each line's page and dropping running
-headers, footers and page numbers.
+"""Reading a PDF page by page with pdfplumber: horizontal and vertical (縦書き) text in reading order,
+each line with its page, running headers/footers/page numbers dropped, unreadable pages accounted for.
 
-A running line is one that sits in the top or bottom band of the page and either looks like a page
-number (`- 3 -`, `3/7`, `３`, `三`) or repeats, at the same height, on most pages.
+Vertical text is found per character, not per page: pdfminer hands characters over in drawing
+order, and a character whose neighbour in that order sits just below it (same x) belongs to a
+vertical column. Those characters are read as columns, right to left, top to bottom, tier by tier
+(官報 pages stack several tiers of columns); the rest is read as ordinary horizontal lines. So a
+vertical letter with a horizontal page number, and a document with vertical and horizontal pages,
+both read in order.
+
+A running line sits in the top or bottom band of the page and either looks like a page number
+(`- 3 -`, `3/7`, `３`, `一二七三`) or repeats, at the same height, on most pages.
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.core.errors import RejectedInput
@@ -17,75 +25,287 @@ from pipeline.core.lines import WRAP_FILL, ExtractedText, Line
 BAND = 0.12  # share of the page height at top and bottom where running lines live
 PAGE_NUMBER = re.compile(
     r"^[\s\-－–—ー‐(（\[]*(?:p\.?|page|ページ)?\s*"
-    r"[0-9０-９〇一二三四五六七八九十百]+(?:\s*[/／]\s*[0-9０-９]+)?\s*[\-－–—ー‐)）\]]*\s*$",
+    r"[0-9０-９〇◯一二三四五六七八九十百千]+(?:\s*[/／]\s*[0-9０-９]+)?\s*[\-－–—ー‐)）\]]*\s*$",
     re.IGNORECASE,
 )
 _DIGITS = re.compile(r"[0-9０-９]+")
+_CID = re.compile(r"\(cid:\d+\)")
+_WIDE = r"\u2e80-\u2fdf\u3001-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff01-\uff60"
+# a space pdfplumber put between two Japanese characters is layout (justification, 文字ツメ), not text
+_SPACE_BETWEEN_WIDE = re.compile(rf"(?<=[{_WIDE}])[ \u3000]+(?=[{_WIDE}])")
+UNREADABLE_SHARE = 0.25  # a page whose text is at least this share of (cid:N)/U+FFFD/private-use is unreadable
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What the reader refuses before doing the work; defaults sized for statements."""
+
+    max_bytes: int = 50 * 1024 * 1024
+    max_pages: int = 500
+
+
+@dataclass(frozen=True)
+class PageLine:
+    text: str
+    x0: float
+    x1: float
+    top: float
+    bottom: float
+    vertical: bool
+    continues: bool = False
+
+
+def unreadable_share(text: str) -> float:
+    """Share of the non-space characters that are unmapped glyphs: `(cid:N)`, U+FFFD or private use."""
+    cids = _CID.findall(text)
+    rest = _CID.sub("", text)
+    bad = len(cids) + sum(1 for ch in rest if ch == "\ufffd" or "\ue000" <= ch <= "\uf8ff")
+    total = len(cids) + sum(1 for ch in rest if not ch.isspace())
+    return bad / total if total else 0.0
+
+
+def _vertical_flags(chars: list[dict]) -> list[bool]:
+    """True for characters that continue (or are continued by) a vertical step in drawing order."""
+    steps = []
+    for a, b in zip(chars, chars[1:]):
+        size = max(a["size"], b["size"], 1.0)
+        centre_shift = abs((b["x0"] + b["x1"]) - (a["x0"] + a["x1"])) / 2
+        steps.append(centre_shift < 0.25 * size and 0 < b["top"] - a["top"] < 2.5 * size and b["top"] > a["bottom"] - 0.3 * size)
+    flags = [False] * len(chars)
+    for i, step in enumerate(steps):
+        if step:
+            flags[i] = flags[i + 1] = True
+    return flags
+
+
+def _absorb_upright_runs(chars: list[dict], flags: list[bool]) -> list[dict]:
+    """Short horizontal runs set inside a vertical column (縦中横: `(a)`, `12`) become one
+    character of that column, so they stay in place instead of splitting the column."""
+    centres = sorted(((c["x0"] + c["x1"]) / 2, c["top"], c["size"]) for c, f in zip(chars, flags) if f)
+    if not centres:
+        return []
+    runs: list[list[dict]] = []
+    for c, f in zip(chars, flags):
+        if f:
+            continue
+        if runs and abs(c["top"] - runs[-1][-1]["top"]) < 0.3 * c["size"] and -0.3 * c["size"] <= c["x0"] - runs[-1][-1]["x1"] < 0.5 * c["size"]:
+            runs[-1].append(c)
+        else:
+            runs.append([c])
+    absorbed = []
+    for run in runs:
+        x0, x1 = min(c["x0"] for c in run), max(c["x1"] for c in run)
+        top, bottom = min(c["top"] for c in run), max(c["bottom"] for c in run)
+        size = max(c["size"] for c in run)
+        centre = (x0 + x1) / 2
+        if x1 - x0 > 2 * size:
+            continue
+        if any(abs(cx - centre) < 0.3 * size and abs(ctop - top) < 3 * size for cx, ctop, _ in centres):
+            absorbed.append({**run[0], "text": "".join(c["text"] for c in run), "x0": x0, "x1": x1,
+                             "top": top, "bottom": bottom, "size": size, "_members": [id(c) for c in run]})
+    return absorbed
+
+
+def _columns(chars: list[dict]) -> list[PageLine]:
+    """Vertical characters as column segments in reading order: tiers top to bottom, columns right
+    to left within a tier, characters top to bottom within a column."""
+    if not chars:
+        return []
+    size = sorted(c["size"] for c in chars)[len(chars) // 2] or 10.0
+    groups: list[list[dict]] = []
+    for c in sorted(chars, key=lambda c: -(c["x0"] + c["x1"]) / 2):
+        centre = (c["x0"] + c["x1"]) / 2
+        if groups and abs(centre - groups[-1][-1]["_centre"]) < 0.5 * size:
+            groups[-1].append({**c, "_centre": groups[-1][-1]["_centre"]})
+        else:
+            groups.append([{**c, "_centre": centre}])
+    segments: list[list[dict]] = []
+    for group in groups:
+        group.sort(key=lambda c: c["top"])
+        current = [group[0]]
+        for c in group[1:]:
+            if c["top"] - current[-1]["bottom"] > 1.5 * size:  # a gap between tiers
+                segments.append(current)
+                current = []
+            current.append(c)
+        segments.append(current)
+    boxes = [
+        PageLine(
+            "".join(c["text"] for c in seg),
+            min(c["x0"] for c in seg), max(c["x1"] for c in seg),
+            min(c["top"] for c in seg), max(c["bottom"] for c in seg), True,
+        )
+        for seg in segments
+    ]
+    # tiers: segments whose vertical extents overlap, joined transitively
+    boxes.sort(key=lambda b: b.top)
+    tiers: list[list[PageLine]] = []
+    tier_bottom = None
+    for box in boxes:
+        if tiers and box.top < tier_bottom:
+            tiers[-1].append(box)
+            tier_bottom = max(tier_bottom, box.bottom)
+        else:
+            tiers.append([box])
+            tier_bottom = box.bottom
+    ordered: list[PageLine] = []
+    for tier in tiers:
+        tier.sort(key=lambda b: -b.x1)
+        top = min(b.top for b in tier)
+        bottoms = sorted(b.bottom for b in tier)
+        foot = bottoms[int(0.9 * (len(bottoms) - 1))]
+        for b in tier:
+            wrapped = len(tier) > 1 and b.bottom - top >= WRAP_FILL * (foot - top)
+            ordered.append(PageLine(b.text, b.x0, b.x1, b.top, b.bottom, True, wrapped))
+    return ordered
+
+
+def _rows(page, chars: list[dict]) -> list[PageLine]:
+    """Horizontal characters as pdfplumber text lines, top to bottom; wraps marked by right margin."""
+    if not chars:
+        return []
+    ids = {id(c) for c in chars}
+    view = page.filter(lambda obj: obj.get("object_type") != "char" or id(obj) in ids)
+    lines = [
+        ln for ln in view.extract_text_lines(layout=False, strip=True, return_chars=False) if ln["text"].strip()
+    ]
+    return [PageLine(ln["text"], ln["x0"], ln["x1"], ln["top"], ln["bottom"], False) for ln in lines]
+
+
+def page_lines(page) -> list[PageLine]:
+    """One page's lines in reading order (horizontal lines above the vertical block first, then the
+    columns, then the horizontal lines below or beside them)."""
+    page = page.dedupe_chars()  # fake bold: the same glyph drawn twice at (nearly) one place
+    chars = [c for c in page.chars if c["text"].strip()]
+    flags = _vertical_flags(chars)
+    absorbed = _absorb_upright_runs(chars, flags)
+    taken = {m for a in absorbed for m in a["_members"]}
+    vertical = [c for c, f in zip(chars, flags) if f] + absorbed
+    horizontal_ids = {id(c) for c, f in zip(chars, flags) if not f and id(c) not in taken}
+    horizontal = [c for c in page.chars if id(c) in horizontal_ids]
+    columns = _columns(vertical)
+    rows = _rows(page, horizontal)
+    if not columns:
+        return _mark_row_wraps(rows)
+    if not rows:
+        return columns
+    block_top = min(c.top for c in columns)
+    above = [r for r in rows if r.bottom <= block_top + 1]
+    rest = [r for r in rows if r.bottom > block_top + 1]
+    return [*_mark_row_wraps(above), *columns, *_mark_row_wraps(rest)]
+
+
+def _mark_row_wraps(rows: list[PageLine]) -> list[PageLine]:
+    return list(rows)  # wraps of horizontal lines are judged over the whole document (layout_pages)
+
+
+def read_pdf(path: Path, limits: Limits = Limits()) -> ExtractedText:
+    import pdfplumber
+    from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
+    from pdfminer.pdfparser import PDFSyntaxError
+
+    size = Path(path).stat().st_size
+    if size > limits.max_bytes:
+        raise RejectedInput(f"too large: {size:,} bytes is over the limit of {limits.max_bytes:,} bytes for one statement")
+    try:
+        pdf = pdfplumber.open(path, password="")
+        pdf.pages  # noqa: B018  (parses the page tree: broken files fail here)
+    except PDFPasswordIncorrect:
+        raise RejectedInput("encrypted PDF: it needs a password to open (the empty user password was tried)") from None
+    except PDFEncryptionError as exc:
+        raise RejectedInput(f"encrypted PDF: its encryption is not supported ({exc})") from None
+    except PDFSyntaxError as exc:
+        raise RejectedInput(f"not a readable PDF: the file is truncated or corrupt ({exc})") from None
+    except Exception as exc:  # pdfminer raises many kinds for broken files
+        message = f"{type(exc).__name__}: {exc}".rstrip(": ")
+        if "password" in message.lower() or "encrypt" in message.lower():
+            raise RejectedInput(f"encrypted PDF: it cannot be opened without a password ({message})") from None
+        raise RejectedInput(f"not a readable PDF: the file is truncated or corrupt ({message})") from None
+    with pdf:
+        if len(pdf.pages) > limits.max_pages:
+            raise RejectedInput(f"too many pages: {len(pdf.pages)} pages is over the limit of {limits.max_pages} for one statement")
+        pages = []
+        for p in pdf.pages:
+            try:
+                pages.append((p.page_number, float(p.height), page_lines(p)))
+            except Exception as exc:
+                pages.append((p.page_number, float(p.height), f"pdfplumber failed on the page ({type(exc).__name__})"))
+    return layout_pages(pages)
+
+
+def layout_pages(pages: list[tuple[int, float, list[PageLine] | str]]) -> ExtractedText:
+    """(page number, page height, lines or why the page failed) per page -> body lines with pages.
+
+    Pages with no text, or whose text is mostly unmapped glyphs, are dropped and recorded; if no
+    page is left the document is rejected with the reason of its pages."""
+    page_count = len(pages)
+    if page_count == 0:
+        raise RejectedInput("the PDF has no pages")
+    dropped: dict[int, str] = {}
+    readable: list[tuple[int, float, list[PageLine]]] = []
+    for number, height, lines in pages:
+        if isinstance(lines, str):
+            dropped[number] = lines
+        elif not lines:
+            dropped[number] = "no text layer on the page (a scan? OCR would be needed)"
+        elif unreadable_share(" ".join(ln.text for ln in lines)) >= UNREADABLE_SHARE:
+            share = unreadable_share(" ".join(ln.text for ln in lines))
+            dropped[number] = (
+                f"unmapped glyphs: {share:.0%} of the page's characters are (cid:N) codes or replacement "
+                "characters (its fonts have no Unicode map; OCR would be needed)"
+            )
+        else:
+            readable.append((number, height, lines))
+    if not readable:
+        reasons = Counter(dropped.values())
+        if all("no text layer" in r for r in reasons):
+            raise RejectedInput("no text layer: the PDF's pages hold no extractable text (a scan? OCR would be needed)")
+        if all("no text layer" in r or "unmapped glyphs" in r for r in reasons):
+            raise RejectedInput(
+                "unmapped glyphs: the PDF's text is mostly (cid:N) codes or replacement characters "
+                "(its fonts have no Unicode map; OCR would be needed)"
+            )
+        raise RejectedInput("no readable page: " + "; ".join(f"page {n}: {r}" for n, r in sorted(dropped.items())))
+
+    def in_band(ln: PageLine, height: float) -> bool:
+        return ln.top < BAND * height or ln.bottom > (1 - BAND) * height
+
+    def key(ln: PageLine) -> tuple[str, int]:
+        return _mask(ln.text), round(ln.top / 4)
+
+    repeats = Counter(k for _, height, lines in readable for k in {key(x) for x in lines if in_band(x, height)})
+    needed = max(2, (len(readable) + 1) // 2)
+    running: list[str] = []
+    body: list[tuple[int, PageLine]] = []
+    for number, height, lines in readable:
+        kept = []
+        for ln in lines:
+            if in_band(ln, height) and not ln.vertical and (
+                PAGE_NUMBER.match(ln.text) or (len(readable) > 1 and repeats[key(ln)] >= needed)
+            ):
+                if ln.text not in running and not PAGE_NUMBER.match(ln.text):
+                    running.append(ln.text)
+                continue
+            kept.append(ln)
+        if not kept:
+            dropped[number] = "only running headers, footers or page numbers on the page"
+        body.extend((number, ln) for ln in kept)
+
+    # A wrapped horizontal line reaches (nearly) the text block's right edge: the 90th percentile of line ends.
+    rows = [ln for _, ln in body if not ln.vertical]
+    right = sorted(ln.x1 for ln in rows)
+    margin = right[int(0.9 * (len(right) - 1))] if right else 0.0
+    left = min((ln.x0 for ln in rows), default=0.0)
+    out = [
+        Line(_layout_spaces(ln.text), number, ln.continues if ln.vertical else ln.x1 - left >= WRAP_FILL * (margin - left))
+        for number, ln in body
+    ]
+    return ExtractedText(lines=out, page_count=page_count, running_lines=running, dropped_pages=dict(sorted(dropped.items())))
+
+
+def _layout_spaces(text: str) -> str:
+    return _SPACE_BETWEEN_WIDE.sub("", text)
 
 
 def _mask(text: str) -> str:
     return _DIGITS.sub("#", re.sub(r"\s+", "", text))
-
-
-def _page_lines(page) -> list[dict]:
-    return [ln for ln in page.extract_text_lines(layout=False, strip=True, return_chars=False) if ln["text"].strip()]
-
-
-def read_pdf(path: Path) -> ExtractedText:
-    import pdfplumber
-    from pdfminer.pdfparser import PDFSyntaxError
-
-    try:
-        pdf = pdfplumber.open(path, password="")
-    except PDFSyntaxError as exc:
-        raise RejectedInput(f"not a readable PDF: the file is truncated or corrupt ({exc})") from None
-    except Exception as exc:  # pdfminer raises many kinds for broken files
-        raise RejectedInput(f"not a readable PDF: {type(exc).__name__}: {exc}".rstrip(": ")) from None
-    with pdf:
-        try:
-            pages = [(p.page_number, float(p.height), _page_lines(p)) for p in pdf.pages]
-        except Exception as exc:
-            raise RejectedInput(f"not a readable PDF: pdfplumber failed while reading its pages ({type(exc).__name__}: {exc})") from None
-    return layout_pages(pages)
-
-
-def layout_pages(pages: list[tuple[int, float, list[dict]]]) -> ExtractedText:
-    """(page number, page height, pdfplumber text lines) per page -> body lines with pages."""
-    page_count = len(pages)
-    if page_count == 0:
-        raise RejectedInput("the PDF has no pages")
-    if not any(lines for _, _, lines in pages):
-        raise RejectedInput("no text layer: the PDF's pages hold no extractable text (a scan? OCR would be needed)")
-
-    def in_band(ln: dict, height: float) -> bool:
-        return ln["top"] < BAND * height or ln["bottom"] > (1 - BAND) * height
-
-    repeats = Counter(
-        (_mask(ln["text"]), round(ln["top"] / 4))
-        for _, height, lines in pages
-        for ln in {(_mask(x["text"]), round(x["top"] / 4)): x for x in lines if in_band(x, height)}.values()
-    )
-    needed = max(2, (page_count + 1) // 2)
-    running: list[str] = []
-    body: list[tuple[int, dict]] = []
-    dropped: dict[int, str] = {}
-    for number, height, lines in pages:
-        kept = []
-        for ln in lines:
-            if in_band(ln, height) and (
-                PAGE_NUMBER.match(ln["text"]) or (page_count > 1 and repeats[(_mask(ln["text"]), round(ln["top"] / 4))] >= needed)
-            ):
-                if ln["text"] not in running and not PAGE_NUMBER.match(ln["text"]):
-                    running.append(ln["text"])
-                continue
-            kept.append(ln)
-        if not kept:
-            dropped[number] = "no body text on the page" if lines else "no text layer on the page"
-        body.extend((number, ln) for ln in kept)
-
-    # A wrapped line reaches (nearly) the text block's right edge: the 90th percentile of line ends.
-    right = sorted(ln["x1"] for _, ln in body)
-    margin = right[int(0.9 * (len(right) - 1))] if right else 0.0
-    left = min((ln["x0"] for _, ln in body), default=0.0)
-    out = [Line(ln["text"], number, ln["x1"] - left >= WRAP_FILL * (margin - left)) for number, ln in body]
-    return ExtractedText(lines=out, page_count=page_count, running_lines=running, dropped_pages=dropped)
