@@ -30,7 +30,7 @@ def extracted_text(context: dg.AssetExecutionContext, settings: SeimeiSettings) 
     rejections = {}
     for doc_id, source in sources_for(context, settings).items():
         try:
-            extracted = read_source(Path(source.absolute_path), source.format)
+            extracted = read_source(Path(source.absolute_path), source.format, settings.limits)
         except RejectedInput as exc:
             reject(settings, doc_id, "extracted_text", exc.reason)
             settings.store.delete("extracted_text", doc_id)

@@ -43,8 +43,8 @@ def sources(context: dg.AssetExecutionContext, settings: SeimeiSettings) -> dg.M
     rows, awaiting = [], []
     for f in files:
         doc_id = f.doc_id
-        rejected = store.read(REJECTED_STAGE, doc_id)
-        extracted = store.read("extracted_text", doc_id)
+        rejected = store.read(REJECTED_STAGE, doc_id) if doc_id else None
+        extracted = store.read("extracted_text", doc_id) if doc_id else None
         row = {
             "source_path": f.source_path,
             "source_sha256": f.source_sha256,
@@ -52,6 +52,10 @@ def sources(context: dg.AssetExecutionContext, settings: SeimeiSettings) -> dg.M
             "format": f.format,
             "encoding": extracted["encoding"] if extracted else None,
         }
+        if f.skipped is not None:
+            row.update(status="rejected", doc_id=None, reason=f.skipped)
+            rows.append(row)
+            continue
         original = originals[doc_id]
         if original.source_path != f.source_path:
             row.update(status="duplicate", doc_id=None if rejected else doc_id,

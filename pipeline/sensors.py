@@ -1,37 +1,93 @@
 """The inbox sensor (running by default) and the daily rescan schedule.
 
-The sensor's cursor is the largest file mtime it has seen, never the clock: a tick with no file
-newer than that does nothing. Deletions and renames change no file mtime; the daily schedule
-catches them.
+The sensor's cursor is the largest mtime of the files it has handed on, never the clock: a tick
+with no file newer than that does nothing. A new or changed file is handed on only once two
+ticks in a row saw it with the same size and mtime: a file still being copied in waits. The
+cursor (JSON) keeps what the last tick saw of the files that were still changing. Deletions and
+renames change no file mtime; the daily schedule catches them.
 """
 
+import json
+import os
+from pathlib import Path
 
 import dagster as dg
 
 from pipeline.automation import plan_and_register, run_requests
-from pipeline.core.inbox import list_files
+from pipeline.core.inbox import display_path, list_files
 from pipeline.jobs import ingest_statements
 from pipeline.resources import SeimeiSettings
+
+
+def read_cursor(cursor: str | None) -> tuple[float, dict[str, list[float]]]:
+    """(largest mtime handed on, {path: [size, mtime]} of files seen changing); a bare number is
+    the cursor format of earlier versions."""
+    if not cursor:
+        return 0.0, {}
+    try:
+        value = json.loads(cursor)
+    except ValueError:
+        return 0.0, {}
+    if isinstance(value, (int, float)):
+        return float(value), {}
+    return float(value.get("mtime", 0.0)), {k: list(v) for k, v in value.get("changing", {}).items()}
+
+
+def observe(inbox: Path) -> dict[str, list[float]]:
+    """{relative path: [size, mtime]} of every entry, without reading any file."""
+    seen = {}
+    for path in list_files(inbox):
+        try:
+            st = os.stat(path)
+        except OSError:  # a broken link or an entry that vanished: the run records it
+            st = os.lstat(path) if os.path.lexists(path) else None
+        if st is not None:
+            seen[display_path(path.relative_to(inbox).as_posix())] = [st.st_size, st.st_mtime]
+    return seen
+
+
+def settled_changes(cursor_mtime: float, previous: dict[str, list[float]], now: dict[str, list[float]]):
+    """Files newer than the cursor, split into settled (same size and mtime as the last tick saw)
+    and still changing (first seen now, or different from the last tick)."""
+    newer = {p: v for p, v in now.items() if v[1] > cursor_mtime}
+    settled = {p: v for p, v in newer.items() if previous.get(p) == v}
+    changing = {p: v for p, v in newer.items() if p not in settled}
+    return settled, changing
 
 
 @dg.sensor(
     job=ingest_statements,
     default_status=dg.DefaultSensorStatus.RUNNING,
     minimum_interval_seconds=30,
-    description="Starts a run when a statement file in the inbox is new or changed.",
+    description="Starts a run when a statement file in the inbox is new or changed and has stopped "
+                "changing (same size and mtime on two ticks in a row).",
 )
 def inbox_sensor(context: dg.SensorEvaluationContext, settings: SeimeiSettings):
     if not settings.inbox.is_dir():
         return dg.SkipReason(f"inbox folder {settings.inbox} does not exist")
-    cursor = float(context.cursor) if context.cursor else 0.0
-    latest = max((p.stat().st_mtime for p in list_files(settings.inbox)), default=0.0)
-    if latest <= cursor:
-        return dg.SkipReason("no file in the inbox is newer than the last one seen")
+    cursor_mtime, previous = read_cursor(context.cursor)
+    settled, changing = settled_changes(cursor_mtime, previous, observe(settings.inbox))
+    waiting = ", ".join(sorted(changing)[:10]) + (" …" if len(changing) > 10 else "")
+    if changing:
+        context.log.info(f"waiting for {len(changing)} file(s) still being written or first seen this tick: {waiting}")
+    if not settled:
+        return dg.SensorResult(
+            cursor=json.dumps({"mtime": cursor_mtime, "changing": changing}),
+            skip_reason=(f"waiting one more tick for {len(changing)} new or changing file(s): {waiting}"
+                         if changing else "no file in the inbox is newer than the last one seen"),
+        )
+    # hand on what has settled; files still changing stay above the cursor for the next tick
+    handed_on = max(v[1] for v in settled.values())
+    if changing:
+        handed_on = min(handed_on, min(v[1] for v in changing.values()) - 1e-6)
+    handed_on = max(handed_on, cursor_mtime)
     plan = plan_and_register(settings, context.instance)
-    requests = run_requests(plan, context.instance, run_key_suffix=f"@{latest:.6f}")
+    requests = run_requests(plan, context.instance, run_key_suffix=f"@{max(v[1] for v in settled.values()):.6f}")
+    context.log.info(f"{len(settled)} file(s) settled: {', '.join(sorted(settled)[:10])}; "
+                     f"{len(plan.pending)} document(s) to process")
     return dg.SensorResult(
         run_requests=requests,
-        cursor=str(latest),
+        cursor=json.dumps({"mtime": handed_on, "changing": changing}),
         skip_reason=None if requests else "new mtimes, but every document is already processed",
     )
 

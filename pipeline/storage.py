@@ -55,12 +55,13 @@ class StageStore:
 
     def write(self, stage: str, key: str, value: dict) -> Path:
         path = self.path(stage, key)
-        atomic_write_bytes(path, json.dumps(value, ensure_ascii=False, sort_keys=True).encode("utf-8"))
+        # surrogateescape: file names with bytes that are not UTF-8 survive the round trip
+        atomic_write_bytes(path, json.dumps(value, ensure_ascii=False, sort_keys=True).encode("utf-8", "surrogateescape"))
         return path
 
     def read(self, stage: str, key: str) -> dict | None:
         path = self.path(stage, key)
-        return json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
+        return json.loads(path.read_bytes().decode("utf-8", "surrogateescape")) if path.exists() else None
 
     def keys(self, stage: str) -> list[str]:
         folder = self.root / stage

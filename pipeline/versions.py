@@ -18,7 +18,7 @@ CODE_VERSIONS: dict[str, str] = {
     "extracted_text": "2",
     "normalized_text": "2",
     "structured_fields": "3",
-    "documents": "4",
+    "documents": "5",
     "sentences": "2",
     "tokens": "2",
     "dates": "2",

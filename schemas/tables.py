@@ -21,7 +21,8 @@ SOURCES = TableContract(
     key=("source_path",),
     columns=(
         Column("source_path", pa.string(), "Path relative to the inbox, with / separators."),
-        Column("source_sha256", pa.string(), "sha256 of the file's bytes (64 hex digits)."),
+        Column("source_sha256", pa.string(), "sha256 of the file's bytes (64 hex digits); null when the entry was not read "
+               "(a socket or pipe, a link leading outside the inbox, a file without read permission).", nullable=True),
         Column("size_bytes", pa.int64(), "File size in bytes."),
         Column("format", pa.string(), "Format detected from the bytes (and the extension).", allowed=SOURCE_FORMATS),
         Column("encoding", pa.string(), "Text encoding detected for text files.", nullable=True),
@@ -49,6 +50,12 @@ DOCUMENTS = TableContract(
         Column("place", pa.string(), "City or venue of the meeting, as written.", nullable=True),
         Column("countries", pa.list_(pa.string()), "The parties (ISO 3166-1 alpha-2), from 日米韓-style names and the officials' countries; sorted."),
         Column("next_meeting_date", pa.date32(), "Earliest date given for a next meeting (次回…), month or year precision stored as its first day.", nullable=True),
+        Column("running_lines", pa.list_(pa.string()),
+               "Running headers and footers (仮訳, disclaimers, document codes) removed from the body, each once, in page order; "
+               "page numbers are not kept."),
+        Column("dropped_pages", pa.list_(pa.struct([("page", pa.int32()), ("reason", pa.string())])),
+               "Pages of the source PDF that gave no body text, each with why (no text layer, unmapped glyphs, only running "
+               "lines); empty when every page was read."),
     ),
 )
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import json
 import os
 import shutil
 
@@ -24,7 +25,11 @@ def tick(instance, settings, cursor=None):
     return inbox_sensor(context)
 
 
-def test_sensor_requests_one_run_for_new_files_then_waits_for_newer_ones(tmp_path):
+def cursor_mtime(result) -> float:
+    return json.loads(result.cursor)["mtime"]
+
+
+def test_sensor_requests_one_run_for_settled_new_files_then_waits_for_newer_ones(tmp_path):
     inbox, out = tmp_path / "inbox", tmp_path / "out"
     inbox.mkdir()
     for n in ("001_3d03689fe541bc5b", "003_40687e4e43f7c743"):
@@ -32,7 +37,9 @@ def test_sensor_requests_one_run_for_new_files_then_waits_for_newer_ones(tmp_pat
     settings = SeimeiSettings(inbox_dir=str(inbox), publish_dir=str(out))
     assert inbox_sensor.default_status == dg.DefaultSensorStatus.RUNNING
     with dg.instance_for_test() as instance:
-        first = tick(instance, settings)
+        seen = tick(instance, settings)  # first sight: a file may still be landing
+        assert not seen.run_requests and "waiting one more tick" in seen.skip_reason.skip_message
+        first = tick(instance, settings, cursor=seen.cursor)
         keys = instance.get_dynamic_partitions(documents_partitions.name)
         assert len(keys) == 2
         assert len(first.run_requests) == 1
@@ -40,19 +47,52 @@ def test_sensor_requests_one_run_for_new_files_then_waits_for_newer_ones(tmp_pat
         assert request.job_name == INGEST_JOB
         assert (request.tags[RANGE_START], request.tags[RANGE_END]) == (keys[0], keys[1])
         newest = max(p.stat().st_mtime for p in inbox.iterdir())
-        assert float(first.cursor) == newest
+        assert cursor_mtime(first) == newest
 
         again = tick(instance, settings, cursor=first.cursor)
-        assert isinstance(again, dg.SkipReason)
+        assert not again.run_requests and "no file in the inbox is newer" in again.skip_reason.skip_message
 
         run(str(inbox), str(out), instance, echo=lambda *_: None)  # what the requested run does
         shutil.copy(SEED_FIXTURES / "004_9cb1fc1b7e194a3c.txt", inbox)
         os.utime(inbox / "004_9cb1fc1b7e194a3c.txt", (newest + 10, newest + 10))
-        third = tick(instance, settings, cursor=first.cursor)
+        waiting = tick(instance, settings, cursor=first.cursor)
+        assert not waiting.run_requests
+        third = tick(instance, settings, cursor=waiting.cursor)
         assert len(third.run_requests) == 1
         new_key = instance.get_dynamic_partitions(documents_partitions.name)[-1]
         assert third.run_requests[0].tags[RANGE_START] == third.run_requests[0].tags[RANGE_END] == new_key
-        assert float(third.cursor) == newest + 10
+        assert cursor_mtime(third) == newest + 10
+
+
+def test_a_file_still_being_written_waits_until_two_ticks_see_it_unchanged(tmp_path):
+    inbox, out = tmp_path / "inbox", tmp_path / "out"
+    inbox.mkdir()
+    data = (SEED_FIXTURES / "001_3d03689fe541bc5b.txt").read_bytes()
+    landing = inbox / "landing.txt"
+    landing.write_bytes(data[: len(data) // 3])
+    settings = SeimeiSettings(inbox_dir=str(inbox), publish_dir=str(out))
+    with dg.instance_for_test() as instance:
+        first = tick(instance, settings)
+        with open(landing, "ab") as fh:  # the copy goes on between ticks
+            fh.write(data[len(data) // 3: 2 * len(data) // 3])
+        second = tick(instance, settings, cursor=first.cursor)
+        assert not second.run_requests and "landing.txt" in second.skip_reason.skip_message
+        assert instance.get_dynamic_partitions(documents_partitions.name) == []  # nothing half-written registered
+        with open(landing, "ab") as fh:
+            fh.write(data[2 * len(data) // 3:])
+        third = tick(instance, settings, cursor=second.cursor)
+        assert not third.run_requests
+        fourth = tick(instance, settings, cursor=third.cursor)  # unchanged since the last tick: settled
+        assert len(fourth.run_requests) == 1
+        assert instance.get_dynamic_partitions(documents_partitions.name) == [
+            __import__("hashlib").sha256(data).hexdigest()[:16]]
+
+
+def test_a_legacy_numeric_cursor_is_read():
+    from pipeline.sensors import read_cursor
+
+    assert read_cursor("1700000000.5") == (1700000000.5, {})
+    assert read_cursor(None) == (0.0, {})
 
 
 def test_daily_schedule_refreshes_the_ledger_after_a_deletion(tmp_path):

@@ -74,7 +74,7 @@ def source(**kw):
 def document(**kw):
     return {"doc_id": DOC, "source_path": "a.txt", "source_sha256": SHA, "title": "共同声明", "doc_type": "joint_statement",
             "is_provisional_translation": False, "page_count": 2, "text": "我々は会合した。", "char_count": 8,
-            "meeting_date": dt.date(2024, 6, 26), "place": "ワシントン", "countries": ["JP", "US"],
+            "meeting_date": dt.date(2024, 6, 26), "place": "ワシントン", "countries": ["JP", "US"], "running_lines": ["仮訳"], "dropped_pages": [{"page": 3, "reason": "no text layer on the page"}],
             "next_meeting_date": None, **kw}
 
 

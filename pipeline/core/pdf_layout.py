@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.core.errors import RejectedInput
+from pipeline.core.limits import Limits
 from pipeline.core.lines import WRAP_FILL, ExtractedText, Line
 
 BAND = 0.12  # share of the page height at top and bottom where running lines live
@@ -34,14 +35,6 @@ _WIDE = r"\u2e80-\u2fdf\u3001-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf90
 # a space pdfplumber put between two Japanese characters is layout (justification, 文字ツメ), not text
 _SPACE_BETWEEN_WIDE = re.compile(rf"(?<=[{_WIDE}])[ \u3000]+(?=[{_WIDE}])")
 UNREADABLE_SHARE = 0.25  # a page whose text is at least this share of (cid:N)/U+FFFD/private-use is unreadable
-
-
-@dataclass(frozen=True)
-class Limits:
-    """What the reader refuses before doing the work; defaults sized for statements."""
-
-    max_bytes: int = 50 * 1024 * 1024
-    max_pages: int = 500
 
 
 @dataclass(frozen=True)
@@ -204,9 +197,7 @@ def read_pdf(path: Path, limits: Limits = Limits()) -> ExtractedText:
     from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
     from pdfminer.pdfparser import PDFSyntaxError
 
-    size = Path(path).stat().st_size
-    if size > limits.max_bytes:
-        raise RejectedInput(f"too large: {size:,} bytes is over the limit of {limits.max_bytes:,} bytes for one statement")
+    limits.check_size(Path(path).stat().st_size)
     try:
         pdf = pdfplumber.open(path, password="")
         pdf.pages  # noqa: B018  (parses the page tree: broken files fail here)
@@ -222,8 +213,7 @@ def read_pdf(path: Path, limits: Limits = Limits()) -> ExtractedText:
             raise RejectedInput(f"encrypted PDF: it cannot be opened without a password ({message})") from None
         raise RejectedInput(f"not a readable PDF: the file is truncated or corrupt ({message})") from None
     with pdf:
-        if len(pdf.pages) > limits.max_pages:
-            raise RejectedInput(f"too many pages: {len(pdf.pages)} pages is over the limit of {limits.max_pages} for one statement")
+        limits.check_pages(len(pdf.pages))
         pages = []
         for p in pdf.pages:
             try:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from pipeline.core.decoding import decode_text
 from pipeline.core.errors import RejectedInput
+from pipeline.core.limits import Limits
 from pipeline.core.lines import ExtractedText, Line, text_file_lines
 from pipeline.core.normalize import JoinedText, join_lines
 from pipeline.core.pdf_layout import read_pdf
@@ -20,14 +21,15 @@ from pipeline.core.sentences import split_sentences
 from pipeline.core.tokenize import tokenize_sentences
 
 
-def read_source(path: Path, fmt: str) -> ExtractedText:
+def read_source(path: Path, fmt: str, limits: Limits = Limits()) -> ExtractedText:
     """The readable lines of a source file, or RejectedInput with the reason."""
     path = Path(path)
     if fmt == "pdf":
         if path.stat().st_size == 0:
             raise RejectedInput("empty file: a .pdf with no bytes")
-        return read_pdf(path)
+        return read_pdf(path, limits)
     if fmt == "text":
+        limits.check_size(path.stat().st_size)
         decoded = decode_text(path.read_bytes())
         return ExtractedText(lines=text_file_lines(decoded.text), encoding=decoded.encoding)
     raise RejectedInput(
@@ -63,6 +65,7 @@ class NormalizedText:
     sentences: list[tuple[int, int]]
     running_lines: list[str] = field(default_factory=list)
     page_count: int | None = None
+    dropped_pages: dict[str, str] = field(default_factory=dict)  # page number (as text, for JSON) -> why
 
     def joined(self) -> JoinedText:
         return JoinedText(self.text, tuple(self.page_starts), tuple(self.page_numbers))
@@ -86,6 +89,7 @@ def normalize(extracted: ExtractedText) -> NormalizedText:
         sentences=split_sentences(joined.text),
         running_lines=list(extracted.running_lines),
         page_count=extracted.page_count,
+        dropped_pages={str(k): v for k, v in sorted(extracted.dropped_pages.items())},
     )
 
 
@@ -105,6 +109,8 @@ def document_row(doc_id: str, source_path: str, source_sha256: str, norm: Normal
         "place": structure["place"],
         "countries": structure["countries"],
         "next_meeting_date": dt.date.fromisoformat(structure["next_meeting_date"]) if structure.get("next_meeting_date") else None,
+        "running_lines": list(norm.running_lines),
+        "dropped_pages": [{"page": int(p), "reason": r} for p, r in sorted(norm.dropped_pages.items(), key=lambda kv: int(kv[0]))],
     }
 
 
