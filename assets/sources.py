@@ -79,7 +79,7 @@ def sources(context: dg.AssetExecutionContext, settings: SeimeiSettings) -> dg.M
         context.log.warning(f"{len(awaiting)} inbox files have not been processed yet and are not in the ledger: {awaiting}")
     ledger = SOURCES.to_table(rows)
     publisher.write(publisher.table_dir("sources") / LEDGER_FILE, ledger, file_metadata(context, SOURCES, {
-        "input_sha256": sorted({f.source_sha256 for f in files}),
+        "input_sha256": sorted({f.source_sha256 for f in files if f.source_sha256}),
     }))
     report = validate_table("sources", ledger)
     counts = {s: sum(r["status"] == s for r in rows) for s in ("published", "rejected", "duplicate")}

@@ -17,7 +17,7 @@ CODE_VERSIONS: dict[str, str] = {
     "inbox_files": "1",
     "extracted_text": "2",
     "normalized_text": "2",
-    "structured_fields": "3",
+    "structured_fields": "4",
     "documents": "5",
     "sentences": "2",
     "tokens": "2",

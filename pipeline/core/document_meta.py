@@ -76,7 +76,8 @@ def describe(text: str, rules: DocumentTypeRules, running_lines: list[str] = ())
             and not _is_bare_marker(p, rules.provisional_markers)
         ]
         title = " ".join(kept) or None
-    provisional = any(_has(p, rules.provisional_markers) for p in [*block, *running_lines])
+    # the marker sits in the heading, in a running header, or in a disclaimer that opens the text
+    provisional = any(_has(p, rules.provisional_markers) for p in [*block, *running_lines, *paragraphs[:1]])
     return DocumentMeta(title=title, doc_type=classify(text, title, rules), is_provisional_translation=provisional)
 
 

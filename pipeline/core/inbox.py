@@ -26,6 +26,7 @@ class InboxFile:
     mtime: float
     format: str  # pdf | text | unknown
     skipped: str | None = None  # why the entry is not a file the pipeline reads (socket, outside link, ...)
+    is_link: bool = False  # a symbolic link (inside the inbox) to the bytes
 
     @property
     def doc_id(self) -> str | None:
@@ -124,6 +125,7 @@ def fingerprint(inbox: Path, path: Path) -> InboxFile:
         size_bytes=st.st_size,
         mtime=st.st_mtime,
         format=fmt,
+        is_link=path.is_symlink(),
     )
 
 
@@ -137,9 +139,9 @@ def scan(inbox: Path) -> list[InboxFile]:
 
 def first_of_each_document(files: list[InboxFile]) -> dict[str, InboxFile]:
     """doc_id -> the file that stands for it: the first by path; later ones with the same bytes are
-    duplicates. Skipped entries are no document."""
+    duplicates, and a real file is preferred to a link to it. Skipped entries are no document."""
     chosen: dict[str, InboxFile] = {}
-    for f in sorted(files, key=lambda f: f.source_path):
+    for f in sorted(files, key=lambda f: (f.is_link, f.source_path)):
         if f.doc_id is not None:
             chosen.setdefault(f.doc_id, f)
     return chosen

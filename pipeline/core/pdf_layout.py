@@ -32,8 +32,11 @@ PAGE_NUMBER = re.compile(
 _DIGITS = re.compile(r"[0-9０-９]+")
 _CID = re.compile(r"\(cid:\d+\)")
 _WIDE = r"\u2e80-\u2fdf\u3001-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff01-\uff60"
-# a space pdfplumber put between two Japanese characters is layout (justification, 文字ツメ), not text
-_SPACE_BETWEEN_WIDE = re.compile(rf"(?<=[{_WIDE}])[ \u3000]+(?=[{_WIDE}])")
+# a space pdfplumber put between two Japanese characters is layout (justification, 文字ツメ), not
+# text; so is one between Japanese and a Latin letter or digit (和欧間: `行動 14`, `2017 年`)
+_SPACE_BETWEEN_WIDE = re.compile(
+    rf"(?<=[{_WIDE}])[ \u3000]+(?=[{_WIDE}A-Za-z0-9])|(?<=[A-Za-z0-9])[ \u3000]+(?=[{_WIDE}])"
+)
 UNREADABLE_SHARE = 0.25  # a page whose text is at least this share of (cid:N)/U+FFFD/private-use is unreadable
 
 
@@ -294,7 +297,9 @@ def layout_pages(pages: list[tuple[int, float, list[PageLine] | str]]) -> Extrac
 
 
 def _layout_spaces(text: str) -> str:
-    return _SPACE_BETWEEN_WIDE.sub("", text)
+    """Layout spaces between Japanese characters out; a stray unmapped glyph on a readable page
+    becomes U+FFFD, the character that says "something was here that could not be read"."""
+    return _SPACE_BETWEEN_WIDE.sub("", _CID.sub("\ufffd", text))
 
 
 def _mask(text: str) -> str:

@@ -15,6 +15,7 @@ from pipeline.core.decoding import decode_text
 from pipeline.core.errors import RejectedInput
 from pipeline.core.limits import Limits
 from pipeline.core.lines import ExtractedText, Line, text_file_lines
+from pipeline.core.markup import plain_text
 from pipeline.core.normalize import JoinedText, join_lines
 from pipeline.core.pdf_layout import read_pdf
 from pipeline.core.sentences import split_sentences
@@ -31,7 +32,7 @@ def read_source(path: Path, fmt: str, limits: Limits = Limits()) -> ExtractedTex
     if fmt == "text":
         limits.check_size(path.stat().st_size)
         decoded = decode_text(path.read_bytes())
-        return ExtractedText(lines=text_file_lines(decoded.text), encoding=decoded.encoding)
+        return ExtractedText(lines=text_file_lines(plain_text(decoded.text, path.suffix)), encoding=decoded.encoding)
     raise RejectedInput(
         f"unsupported format: '{path.suffix or path.name}' is neither a PDF nor a text file (.txt, .text, .md)"
     )
