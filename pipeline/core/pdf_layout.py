@@ -148,12 +148,21 @@ def _columns(chars: list[dict]) -> list[PageLine]:
     for tier in tiers:
         tier.sort(key=lambda b: -b.x1)
         top = min(b.top for b in tier)
-        bottoms = sorted(b.bottom for b in tier)
-        foot = bottoms[int(0.9 * (len(bottoms) - 1))]
+        foot = _shared_foot([b.bottom for b in tier], size)
         for b in tier:
             wrapped = len(tier) > 1 and b.bottom - top >= WRAP_FILL * (foot - top)
             ordered.append(PageLine(b.text, b.x0, b.x1, b.top, b.bottom, True, wrapped))
     return ordered
+
+
+def _shared_foot(bottoms: list[float], size: float) -> float:
+    """The bottom margin of a block of columns: the lowest end that at least two columns share
+    (within a character), so one long column does not set it; the lowest end if none is shared."""
+    ordered = sorted(bottoms, reverse=True)
+    for i, b in enumerate(ordered[:-1]):
+        if b - ordered[i + 1] < size:
+            return b
+    return ordered[0]
 
 
 def _rows(page, chars: list[dict]) -> list[PageLine]:
