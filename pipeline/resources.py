@@ -8,7 +8,7 @@ import dagster as dg
 
 from functools import lru_cache
 
-from pipeline.core.limits import DEFAULT_MAX_BYTES, DEFAULT_MAX_PAGES, Limits
+from pipeline.core.limits import DEFAULT_MAX_BYTES, DEFAULT_MAX_PAGES, DEFAULT_MAX_READ_SECONDS, Limits
 from pipeline.core.officials import OfficialsExtractor
 from pipeline.core.reference import ReferenceData
 from pipeline.core.sectors import SectorMatcher
@@ -39,16 +39,19 @@ def sector_matcher() -> SectorMatcher:
 
 class SeimeiSettings(dg.ConfigurableResource):
     """inbox_dir: where statement files land (read recursively); publish_dir: where Parquet goes;
-    max_file_mb / max_pages: a file over either is rejected unread."""
+    max_file_mb / max_pages: a file over either is rejected unread; max_read_seconds: a file that
+    takes longer to read is rejected (a malformed PDF must not hang the run)."""
 
     inbox_dir: str
     publish_dir: str
     max_file_mb: float = DEFAULT_MAX_BYTES / (1024 * 1024)
     max_pages: int = DEFAULT_MAX_PAGES
+    max_read_seconds: float = DEFAULT_MAX_READ_SECONDS
 
     @property
     def limits(self) -> Limits:
-        return Limits(max_bytes=int(self.max_file_mb * 1024 * 1024), max_pages=self.max_pages)
+        return Limits(max_bytes=int(self.max_file_mb * 1024 * 1024), max_pages=self.max_pages,
+                      max_read_seconds=self.max_read_seconds)
 
     @property
     def inbox(self) -> Path:

@@ -57,3 +57,4 @@ def test_markdown_and_inline_html_are_not_text():
                                                  "内閣総理大臣挨拶", "", "重要 な & 文", ""]
     assert plain_text("---\ndoc_id: 1\n---\n本文。\n", ".txt") == "本文。\n"
     assert plain_text("本文 <b>そのまま</b>\n", ".txt") == "本文 <b>そのまま</b>\n"  # only Markdown files hold markup
+

@@ -24,7 +24,11 @@ from pipeline.core.tokenize import tokenize_sentences
 
 def read_source(path: Path, fmt: str, limits: Limits = Limits()) -> ExtractedText:
     """The readable lines of a source file, or RejectedInput with the reason."""
-    path = Path(path)
+    with limits.time_limit():
+        return _read_source(Path(path), fmt, limits)
+
+
+def _read_source(path: Path, fmt: str, limits: Limits) -> ExtractedText:
     if fmt == "pdf":
         if path.stat().st_size == 0:
             raise RejectedInput("empty file: a .pdf with no bytes")
