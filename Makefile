@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 export DAGSTER_HOME ?= $(CURDIR)/.dagster
 export GX_ANALYTICS_ENABLED := false
 
-.PHONY: setup run test dev eval lock pdfs clean
+.PHONY: setup run test dev eval lock pdfs clean bench
 
 setup: $(STAMP)
 
@@ -29,6 +29,11 @@ test: $(STAMP)
 # Precision/recall of the extracted fields on the seeds and the gold set.
 eval: $(STAMP)
 	$(BIN)/seimei evaluate
+
+BENCH_N ?= 200 1000
+BENCH_REPS ?= 3
+bench: $(STAMP)
+	$(BIN)/python -m benchmarks --n $(BENCH_N) --reps $(BENCH_REPS)
 
 dev: $(STAMP) $(DAGSTER_HOME)/dagster.yaml
 	$(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
