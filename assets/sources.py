@@ -59,7 +59,8 @@ def sources(context: dg.AssetExecutionContext, settings: SeimeiSettings) -> dg.M
         original = originals[doc_id]
         if original.source_path != f.source_path:
             row.update(status="duplicate", doc_id=None if rejected else doc_id,
-                       reason=f"same bytes as {original.source_path}")
+                       reason=f"same bytes as {original.source_path}"
+                              + (f", which was rejected: {rejected['reason']}" if rejected else ""))
         elif rejected is not None:
             row.update(status="rejected", doc_id=None, reason=rejected["reason"])
         elif doc_id in published_ids:

@@ -15,7 +15,7 @@ from pipeline.lineage import reference_hashes
 
 CODE_VERSIONS: dict[str, str] = {
     "inbox_files": "1",
-    "extracted_text": "2",
+    "extracted_text": "3",
     "normalized_text": "2",
     "structured_fields": "4",
     "documents": "5",
@@ -24,7 +24,7 @@ CODE_VERSIONS: dict[str, str] = {
     "dates": "2",
     "officials": "3",
     "sectors": "2",
-    "sources": "1",
+    "sources": "2",
 }
 
 

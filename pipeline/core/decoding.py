@@ -19,6 +19,8 @@ _BOMS = (
 )
 _JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff\u3000-\u303f\uff01-\uff5e]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+# C1 controls and private-use code points: what CP932 makes of stray bytes (0x80, 0xA0, 0xFD-0xFF)
+_STRAY = re.compile(r"[\x80-\x9f\ue000-\uf8ff]")
 
 
 @dataclass(frozen=True)
@@ -75,6 +77,12 @@ def _checked(text: str, encoding: str) -> DecodedText:
     controls = len(_CONTROL.findall(text))
     if controls > max(3, len(text) // 100):
         raise RejectedInput(f"binary content: decoding as {encoding} gives {controls} control characters")
+    stray = len(_STRAY.findall(text))
+    if stray > max(3, len(text) // 100):
+        raise RejectedInput(
+            f"undecodable text: decoding as {encoding} gives {stray} C1 control or private-use characters, "
+            "so the bytes are not really in that encoding"
+        )
     if not text.strip():
         raise RejectedInput("the file holds only white space")
     return DecodedText(text=text, encoding=encoding)

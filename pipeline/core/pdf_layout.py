@@ -211,8 +211,14 @@ def read_pdf(path: Path, limits: Limits = Limits()) -> ExtractedText:
 
     limits.check_size(Path(path).stat().st_size)
     try:
-        pdf = pdfplumber.open(path, password="")
-        pdf.pages  # noqa: B018  (parses the page tree: broken files fail here)
+        try:
+            pdf = pdfplumber.open(path, password="")
+            pdf.pages  # noqa: B018  (parses the page tree: broken files fail here)
+        except Exception as exc:  # pdfplumber wraps pdfminer's errors in PdfminerException(original)
+            inner = exc.args[0] if exc.args and isinstance(exc.args[0], BaseException) else None
+            if inner is not None:
+                raise inner from None
+            raise
     except PDFPasswordIncorrect:
         raise RejectedInput("encrypted PDF: it needs a password to open (the empty user password was tried)") from None
     except PDFEncryptionError as exc:
