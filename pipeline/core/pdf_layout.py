@@ -177,10 +177,23 @@ def _rows(page, chars: list[dict]) -> list[PageLine]:
     return [PageLine(ln["text"], ln["x0"], ln["x1"], ln["top"], ln["bottom"], False) for ln in lines]
 
 
+def _has_overprint(chars: list[dict]) -> bool:
+    """Whether any glyph is drawn twice at (nearly) one place: a cheap look before pdfplumber's
+    dedupe_chars, which costs more than reading the page."""
+    seen = set()
+    for c in chars:
+        x, y = int(c["x0"]), int(c["top"])
+        if any((c["text"], x + dx, y + dy) in seen for dx in (-1, 0, 1) for dy in (-1, 0, 1)):
+            return True
+        seen.add((c["text"], x, y))
+    return False
+
+
 def page_lines(page) -> list[PageLine]:
     """One page's lines in reading order (horizontal lines above the vertical block first, then the
     columns, then the horizontal lines below or beside them)."""
-    page = page.dedupe_chars()  # fake bold: the same glyph drawn twice at (nearly) one place
+    if _has_overprint(page.chars):
+        page = page.dedupe_chars()  # fake bold: the same glyph drawn twice at (nearly) one place
     chars = [c for c in page.chars if c["text"].strip()]
     flags = _vertical_flags(chars)
     absorbed = _absorb_upright_runs(chars, flags)

@@ -128,4 +128,10 @@ def sentence_rows(doc_id: str, norm: NormalizedText) -> list[dict]:
 
 
 def token_rows(doc_id: str, norm: NormalizedText) -> list[dict]:
-    return [{"doc_id": doc_id, **asdict(t)} for t in tokenize_sentences(norm.text, norm.sentences)]
+    # field by field: dataclasses.asdict deep-copies every value and cost more than tokenizing
+    return [
+        {"doc_id": doc_id, "sentence_idx": t.sentence_idx, "token_idx": t.token_idx, "surface": t.surface,
+         "normalized_form": t.normalized_form, "dictionary_form": t.dictionary_form, "reading_form": t.reading_form,
+         "pos": t.pos, "char_start": t.char_start, "char_end": t.char_end}
+        for t in tokenize_sentences(norm.text, norm.sentences)
+    ]
