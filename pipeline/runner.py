@@ -4,6 +4,7 @@ instance, so the runs show up in `make dev` afterwards."""
 from __future__ import annotations
 
 import os
+import socket
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,6 +18,8 @@ from pipeline.resources import SeimeiSettings
 from schemas.tables import PUBLISHED_TABLES
 
 QUIET_LOGS = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
+# Which `seimei run` process executes a run, so that a later one can tell the run was abandoned.
+HOST_TAG, PID_TAG = "seimei/host", "seimei/pid"
 
 
 class RunFailed(Exception):
@@ -66,6 +69,7 @@ def get_instance() -> dg.DagsterInstance:
 
 def run(inbox: str, publish: str, instance: dg.DagsterInstance, echo=print) -> RunSummary:
     inbox, publish = str(Path(inbox).resolve()), str(Path(publish).resolve())
+    fail_abandoned_runs(instance, echo)
     defs = build_definitions(inbox, publish)
     settings = SeimeiSettings(inbox_dir=inbox, publish_dir=publish)
     plan = plan_and_register(settings, instance)
@@ -78,7 +82,8 @@ def run(inbox: str, publish: str, instance: dg.DagsterInstance, echo=print) -> R
         what = f"{docs} documents ({request.tags[RANGE_START]}..{request.tags[RANGE_END]})" if docs else "the ledger only"
         echo(f"Running {request.job_name} on {what} ...")
         result = job.execute_in_process(
-            instance=instance, tags=request.tags, run_config=QUIET_LOGS, raise_on_error=False,
+            instance=instance, tags={**request.tags, HOST_TAG: socket.gethostname(), PID_TAG: str(os.getpid())},
+            run_config=QUIET_LOGS, raise_on_error=False,
             asset_selection=request.asset_selection,
         )
         summary.runs.append(result.run_id)
@@ -87,6 +92,34 @@ def run(inbox: str, publish: str, instance: dg.DagsterInstance, echo=print) -> R
             raise RunFailed(f"run {result.run_id} of {request.job_name} failed: " + " | ".join(failures))
         summary.documents_processed += int(docs or 0)
     return _read_back(summary, settings)
+
+
+def fail_abandoned_runs(instance: dg.DagsterInstance, echo=print) -> list[str]:
+    """Marks failed the runs of a `seimei run` on this host whose process is gone (killed): they
+    would stay STARTED for ever, and the daemon's queue (max_concurrent_runs: 1) would count them
+    as running and start no other run. What they left half done is redone by the planning."""
+    failed = []
+    records = instance.get_run_records(dg.RunsFilter(
+        statuses=[dg.DagsterRunStatus.NOT_STARTED, dg.DagsterRunStatus.STARTING, dg.DagsterRunStatus.STARTED],
+        tags={HOST_TAG: socket.gethostname()},
+    ))
+    for record in records:
+        pid = int(record.dagster_run.tags.get(PID_TAG, "0"))
+        if pid and (pid == os.getpid() or not _process_exists(pid)):
+            instance.report_run_failed(record.dagster_run, f"its `seimei run` process (pid {pid}) ended before the run did")
+            failed.append(record.dagster_run.run_id)
+            echo(f"Run {record.dagster_run.run_id} was cut short (its process {pid} is gone): marked failed; its work is redone.")
+    return failed
+
+
+def _process_exists(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        pass
+    return True
 
 
 def _read_back(summary: RunSummary, settings: SeimeiSettings) -> RunSummary:

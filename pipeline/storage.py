@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
+import secrets
 from pathlib import Path
 
 import pyarrow as pa
@@ -32,7 +32,11 @@ def rows_sha256(table: pa.Table) -> str:
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    # Hidden (readers skip names starting with "."), ending in .tmp (no `*.parquet` glob matches
+    # it), and created like any new file, 0o666 less the umask: mkstemp's 0o600 would make the
+    # renamed, published file unreadable to everyone but the pipeline's user.
+    tmp = path.parent / f".{path.name}.{secrets.token_hex(8)}.tmp"
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
