@@ -2,14 +2,13 @@
 
 
 from collections import Counter
-from pathlib import Path
 
 import dagster as dg
 
 from assets.inbox import inbox_files
 from assets.stage_helpers import BACKFILL, clear_rejection, reject, sources_for, stage_version
-from pipeline.core.errors import RejectedInput
-from pipeline.core.process import extracted_to_json, read_source
+from pipeline.core.parallel import map_in_order
+from pipeline.core.process import read_outcome
 from pipeline.partitions import documents_partitions
 from pipeline.resources import SeimeiSettings
 from pipeline.versions import code_version
@@ -28,17 +27,17 @@ def extracted_text(context: dg.AssetExecutionContext, settings: SeimeiSettings) 
     numbers dropped. Unreadable files are rejected with a reason, and the run goes on."""
     outcomes: Counter = Counter()
     rejections = {}
-    for doc_id, source in sources_for(context, settings).items():
-        try:
-            extracted = read_source(Path(source.absolute_path), source.format, settings.limits)
-        except RejectedInput as exc:
-            reject(settings, doc_id, "extracted_text", exc.reason)
+    sources = list(sources_for(context, settings).items())
+    results = map_in_order(read_outcome, [(s.absolute_path, s.format, settings.limits) for _, s in sources], settings.workers)
+    for (doc_id, source), (extracted, reason) in zip(sources, results):
+        if reason is not None:
+            reject(settings, doc_id, "extracted_text", reason)
             settings.store.delete("extracted_text", doc_id)
-            rejections[source.source_path] = exc.reason
+            rejections[source.source_path] = reason
             outcomes["rejected"] += 1
             continue
         clear_rejection(settings, doc_id)
-        settings.store.write("extracted_text", doc_id, extracted_to_json(extracted))
+        settings.store.write("extracted_text", doc_id, extracted)
         outcomes[source.format] += 1
     for path, reason in rejections.items():
         context.log.warning(f"rejected {path}: {reason}")

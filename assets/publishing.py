@@ -12,6 +12,7 @@ import pyarrow as pa
 from assets.normalization import normalized_text
 from assets.stage_helpers import BACKFILL, is_rejected, reject, sources_for
 from pipeline.core.inbox import InboxFile
+from pipeline.core.parallel import map_in_order
 from pipeline.core.process import NormalizedText
 from pipeline.partitions import documents_partitions
 from pipeline.lineage import git_commit, library_versions, reference_hashes
@@ -83,10 +84,12 @@ def publish_per_document(
     contract: TableContract,
     sources: dict[str, InboxFile],
     build_rows: RowBuilder,
+    rows_in_workers: Callable[[tuple[str, NormalizedText]], list[dict]] | None = None,
 ) -> dg.MaterializeResult:
     store, publisher = settings.store, settings.publisher
     built: dict[str, pa.Table] = {}
     text_lengths: dict[str, int] = {}
+    todo: dict[str, NormalizedText] = {}
     for doc_id in context.partition_keys:
         raw = store.read("normalized_text", doc_id)
         source = sources.get(doc_id)
@@ -94,10 +97,15 @@ def publish_per_document(
             publisher.remove_doc(contract.name, doc_id)
             store.delete(contract.name, doc_id)
             continue
-        norm = NormalizedText.from_json(raw)
-        text_lengths[doc_id] = len(norm.text)
-        rows = build_rows(doc_id, source, norm, settings)
-        built[doc_id] = contract.to_table([{**row, "source_sha256": source.source_sha256} for row in rows])
+        todo[doc_id] = NormalizedText.from_json(raw)
+        text_lengths[doc_id] = len(todo[doc_id].text)
+    if rows_in_workers is not None:
+        all_rows = map_in_order(rows_in_workers, list(todo.items()), settings.workers)
+    else:
+        all_rows = [build_rows(doc_id, sources[doc_id], norm, settings) for doc_id, norm in todo.items()]
+    for doc_id, rows in zip(todo, all_rows):
+        sha = sources[doc_id].source_sha256
+        built[doc_id] = contract.to_table([{**row, "source_sha256": sha} for row in rows])
     report = validate_table(contract.name, _concat(contract, built.values()), text_lengths=text_lengths)
     held: dict[str, list[str]] = {}
     for failure in report.failed:
@@ -134,8 +142,11 @@ def _concat(contract: TableContract, tables) -> pa.Table:
     return pa.concat_tables(tables) if tables else contract.arrow_schema().empty_table()
 
 
-def per_document_table(contract: TableContract, build_rows: RowBuilder, kinds: set[str], deps=(normalized_text,)) -> dg.AssetsDefinition:
-    """The asset for one per-document published table: same partitions, policy and check for all."""
+def per_document_table(contract: TableContract, build_rows: RowBuilder, kinds: set[str], deps=(normalized_text,),
+                       rows_in_workers=None) -> dg.AssetsDefinition:
+    """The asset for one per-document published table: same partitions, policy and check for all.
+    rows_in_workers: a module-level (doc_id, normalized text) -> rows function, for tables whose
+    rows are costly enough to build in worker processes (tokens)."""
 
     @dg.asset(
         name=contract.name,
@@ -152,6 +163,7 @@ def per_document_table(contract: TableContract, build_rows: RowBuilder, kinds: s
         )],
     )
     def _asset(context: dg.AssetExecutionContext, settings: SeimeiSettings) -> dg.MaterializeResult:
-        return publish_per_document(context, settings, contract, sources_for(context, settings), build_rows)
+        return publish_per_document(context, settings, contract, sources_for(context, settings), build_rows,
+                                    rows_in_workers)
 
     return _asset

@@ -18,6 +18,8 @@ def main(argv: list[str] | None = None) -> int:
     run_p = sub.add_parser("run", help="process what is new in the inbox and publish")
     run_p.add_argument("--raw", default=None, help="inbox folder (default: data/raw, or $SEIMEI_INBOX)")
     run_p.add_argument("--out", default=None, help="publish folder (default: data/published, or $SEIMEI_PUBLISH)")
+    run_p.add_argument("--workers", type=int, default=None,
+                       help="processes for reading and tokenizing (default: one per core, or $SEIMEI_WORKERS; 1: none)")
     sub.add_parser("home", help="prepare DAGSTER_HOME (default .dagster/) and print its path")
     verify_p = sub.add_parser("verify", help="check the published data against its sources and recorded hashes")
     verify_p.add_argument("--raw", default=None, help="inbox folder (default: data/raw, or $SEIMEI_INBOX)")
@@ -44,6 +46,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     inbox, out = args.raw or default_inbox(), args.out or default_publish()
+    if args.workers is not None:
+        os.environ["SEIMEI_WORKERS"] = str(args.workers)
     if not os.path.isdir(inbox):
         print(f"seimei: inbox folder {inbox} does not exist", file=sys.stderr)
         return 2

@@ -16,7 +16,7 @@ from assets.sources import sources
 from assets.structure import structured_fields
 from assets.tokens import tokens
 from pipeline.jobs import ingest_statements
-from pipeline.project import default_inbox, default_publish
+from pipeline.project import default_inbox, default_publish, default_workers
 from pipeline.resources import SeimeiSettings
 from pipeline.sensors import daily_rescan, inbox_sensor
 
@@ -27,7 +27,8 @@ ASSETS = [
 
 
 def build_definitions(inbox_dir: str | None = None, publish_dir: str | None = None) -> dg.Definitions:
-    settings = SeimeiSettings(inbox_dir=inbox_dir or default_inbox(), publish_dir=publish_dir or default_publish())
+    settings = SeimeiSettings(inbox_dir=inbox_dir or default_inbox(), publish_dir=publish_dir or default_publish(),
+                              workers=default_workers())
     return dg.Definitions(
         assets=ASSETS,
         jobs=[ingest_statements],

@@ -40,13 +40,15 @@ def sector_matcher() -> SectorMatcher:
 class SeimeiSettings(dg.ConfigurableResource):
     """inbox_dir: where statement files land (read recursively); publish_dir: where Parquet goes;
     max_file_mb / max_pages: a file over either is rejected unread; max_read_seconds: a file that
-    takes longer to read is rejected (a malformed PDF must not hang the run)."""
+    takes longer to read is rejected (a malformed PDF must not hang the run); workers: processes
+    for the heavy per-document work (0: one per core)."""
 
     inbox_dir: str
     publish_dir: str
     max_file_mb: float = DEFAULT_MAX_BYTES / (1024 * 1024)
     max_pages: int = DEFAULT_MAX_PAGES
     max_read_seconds: float = DEFAULT_MAX_READ_SECONDS
+    workers: int = 0  # processes for reading and tokenizing; 0: one per core
 
     @property
     def limits(self) -> Limits:

@@ -42,6 +42,21 @@ def _read_source(path: Path, fmt: str, limits: Limits) -> ExtractedText:
     )
 
 
+def read_outcome(job: tuple[str, str, Limits]) -> tuple[dict | None, str | None]:
+    """read_source for a worker process: (extracted JSON, None) or (None, rejection reason)."""
+    path, fmt, limits = job
+    try:
+        return extracted_to_json(read_source(Path(path), fmt, limits)), None
+    except RejectedInput as exc:
+        return None, exc.reason
+
+
+def token_rows_job(job: tuple[str, "NormalizedText"]) -> list[dict]:
+    """token_rows for a worker process."""
+    doc_id, norm = job
+    return token_rows(doc_id, norm)
+
+
 def extracted_to_json(x: ExtractedText) -> dict:
     return {
         "lines": [[ln.text, ln.page, ln.continues] for ln in x.lines],
