@@ -3,6 +3,8 @@ partitions, and turn what is pending into run requests (one run per block of par
 
 from __future__ import annotations
 
+import os
+
 import dagster as dg
 
 from pipeline.core.inbox import first_of_each_document, scan
@@ -11,6 +13,12 @@ from pipeline.partitions import documents_partitions
 from pipeline.planning import Plan, contiguous_blocks, ledger_is_current, pending_documents
 from pipeline.resources import SeimeiSettings
 from pipeline.versions import pipeline_fingerprint
+
+def max_documents_per_run() -> int:
+    """$SEIMEI_MAX_DOCS_PER_RUN: split the pending documents into runs of at most this many, so a
+    run launcher can put them on several machines (0: no limit, one run per contiguous block)."""
+    return int(os.environ.get("SEIMEI_MAX_DOCS_PER_RUN", "0") or 0)
+
 
 RANGE_START = "dagster/asset_partition_range_start"
 RANGE_END = "dagster/asset_partition_range_end"
@@ -33,7 +41,7 @@ def plan_and_register(settings: SeimeiSettings, instance: dg.DagsterInstance) ->
 def run_requests(plan: Plan, instance: dg.DagsterInstance, run_key_suffix: str = "") -> list[dg.RunRequest]:
     if plan.pending:
         order = instance.get_dynamic_partitions(documents_partitions.name)
-        blocks = contiguous_blocks(plan.pending, order)
+        blocks = contiguous_blocks(plan.pending, order, max_documents_per_run())
         return [
             dg.RunRequest(
                 job_name=INGEST_JOB,

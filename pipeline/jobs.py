@@ -9,8 +9,21 @@ INGEST_JOB = "ingest_statements"
 LEDGER_ONLY = [dg.AssetKey("inbox_files"), dg.AssetKey("sources")]
 WITHOUT_LEDGER = [dg.AssetKey(name) for name in CODE_VERSIONS if name != "sources"]
 
+def _executor():
+    """SEIMEI_EXECUTOR=k8s: each step in its own Kubernetes job (dagster-k8s, configured by
+    deploy/run_config.k8s.yaml); otherwise Dagster's default (steps as local processes)."""
+    import os
+
+    if os.environ.get("SEIMEI_EXECUTOR") == "k8s":
+        from dagster_k8s import k8s_job_executor
+
+        return k8s_job_executor
+    return None
+
+
 ingest_statements = dg.define_asset_job(
     INGEST_JOB,
     selection=dg.AssetSelection.all(),
     description="Scan the inbox, process the run's documents (a partition range, in one run) and publish.",
+    executor_def=_executor(),
 )

@@ -39,18 +39,24 @@ def ledger_is_current(files: list[InboxFile], publisher: ParquetPublisher) -> bo
     return {(r["source_path"], r["source_sha256"]) for r in ledger} == {(f.source_path, f.source_sha256) for f in files}
 
 
-def contiguous_blocks(pending: list[str], partition_order: list[str]) -> list[tuple[str, str]]:
-    """Pending keys as (first, last) ranges of consecutive partitions, so each range is one run."""
+def contiguous_blocks(pending: list[str], partition_order: list[str], max_size: int = 0) -> list[tuple[str, str]]:
+    """Pending keys as (first, last) ranges of consecutive partitions, so each range is one run;
+    with max_size, no range holds more than that many documents (runs to spread over machines)."""
     wanted = set(pending)
     blocks: list[tuple[str, str]] = []
     start = prev = None
+    size = 0
     for key in partition_order:
-        if key in wanted:
+        if key in wanted and not (max_size and size == max_size):
             start = start or key
             prev = key
-        elif start is not None:
+            size += 1
+            continue
+        if start is not None:
             blocks.append((start, prev))
-            start = None
+            start, size = None, 0
+        if key in wanted:  # the block was full: this key starts the next one
+            start, prev, size = key, key, 1
     if start is not None:
         blocks.append((start, prev))
     return blocks
