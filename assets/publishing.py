@@ -17,13 +17,14 @@ from pipeline.core.process import NormalizedText
 from pipeline.partitions import documents_partitions
 from pipeline.lineage import git_commit, library_versions, reference_hashes
 from pipeline.resources import SeimeiSettings
-from pipeline.storage import atomic_write_bytes, rows_sha256
+from pipeline.storage import rows_sha256
 from pipeline.table_metadata import column_schema, definition_metadata
-from pipeline.validation import ValidationReport, validate_table
+from pipeline.validation import ValidationReport, merge_reports, validate_table
 from pipeline.versions import CODE_VERSIONS, code_version, pipeline_fingerprint
 from schemas.contract import TableContract
 
 CHECK_NAME = "gx_suite"
+PUBLISH_CHUNK = 250  # documents built, validated and written together: bounds memory, not the corpus
 RowBuilder = Callable[[str, InboxFile, NormalizedText, SeimeiSettings], list[dict]]
 
 
@@ -73,9 +74,10 @@ def check_result(report: ValidationReport, held: dict[str, list[str]] | None = N
 
 def write_validation_result(settings: SeimeiSettings, report: ValidationReport, run_id: str) -> str:
     """Each run's GX results, kept beside the data: _validation/<run id>/<table>.json."""
-    path = settings.publisher.root / "_validation" / run_id / f"{report.table}.json"
-    atomic_write_bytes(path, json.dumps(report.result_json, ensure_ascii=False, indent=1, default=str).encode())
-    return str(path)
+    location = settings.publisher.location
+    parts = ("_validation", run_id, f"{report.table}.json")
+    location.write_bytes(location.path(*parts), json.dumps(report.result_json, ensure_ascii=False, indent=1, default=str).encode())
+    return location.display(*parts)
 
 
 def publish_per_document(
@@ -87,10 +89,46 @@ def publish_per_document(
     rows_in_workers: Callable[[tuple[str, NormalizedText]], list[dict]] | None = None,
 ) -> dg.MaterializeResult:
     store, publisher = settings.store, settings.publisher
+    reports, held, row_hashes = [], {}, []
+    written = rows_total = 0
+    keys = list(context.partition_keys)
+    for chunk_start in range(0, len(keys), PUBLISH_CHUNK):  # documents stream through in chunks
+        chunk = keys[chunk_start:chunk_start + PUBLISH_CHUNK]
+        report, chunk_held, built = _build_and_validate(context, settings, contract, sources, chunk, build_rows,
+                                                        rows_in_workers)
+        reports.append(report)
+        held.update(chunk_held)
+        for doc_id, table in built.items():
+            source = sources[doc_id]
+            row_hashes.append(publisher.write_doc(contract.name, doc_id, table, file_metadata(context, contract, {
+                "doc_id": doc_id, "source_sha256": source.source_sha256, "source_path": source.source_path,
+            })))
+            store.write(contract.name, doc_id, {"fingerprint": pipeline_fingerprint(), "rows": table.num_rows})
+            written += 1
+            rows_total += table.num_rows
+    report = merge_reports(reports) if reports else validate_table(contract.name, contract.arrow_schema().empty_table())
+    return dg.MaterializeResult(
+        metadata={
+            "dagster/row_count": rows_total,
+            "dagster/uri": dg.MetadataValue.path(publisher.table_uri(contract.name)),
+            "dagster/column_schema": column_schema(contract),
+            "documents_written": written,
+            "documents_held_back": len(held),
+            "validation_results": dg.MetadataValue.path(write_validation_result(settings, report, context.run.run_id)),
+        },
+        check_results=[check_result(report, held)],
+        data_version=dg.DataVersion(hashlib.sha256("".join(row_hashes).encode()).hexdigest()[:16]),
+    )
+
+
+def _build_and_validate(context, settings, contract, sources, chunk, build_rows, rows_in_workers):
+    """Rows of a chunk of documents, validated together; documents failing a blocking expectation
+    are rejected and left out. Returns (report, held back, {doc_id: table})."""
+    store, publisher = settings.store, settings.publisher
     built: dict[str, pa.Table] = {}
     text_lengths: dict[str, int] = {}
     todo: dict[str, NormalizedText] = {}
-    for doc_id in context.partition_keys:
+    for doc_id in chunk:
         raw = store.read("normalized_text", doc_id)
         source = sources.get(doc_id)
         if raw is None or source is None or is_rejected(settings, doc_id):  # rejected, or gone from the inbox
@@ -106,6 +144,7 @@ def publish_per_document(
     for doc_id, rows in zip(todo, all_rows):
         sha = sources[doc_id].source_sha256
         built[doc_id] = contract.to_table([{**row, "source_sha256": sha} for row in rows])
+    del all_rows, todo
     report = validate_table(contract.name, _concat(contract, built.values()), text_lengths=text_lengths)
     held: dict[str, list[str]] = {}
     for failure in report.failed:
@@ -116,25 +155,7 @@ def publish_per_document(
         reject(settings, doc_id, contract.name, f"failed validation of table {contract.name}: {'; '.join(failures)}")
         built.pop(doc_id, None)
         context.log.warning(f"document {doc_id} held back: {'; '.join(failures)}")
-    for doc_id, table in built.items():
-        source = sources[doc_id]
-        publisher.write_doc(contract.name, doc_id, table, file_metadata(context, contract, {
-            "doc_id": doc_id, "source_sha256": source.source_sha256, "source_path": source.source_path,
-        }))
-        store.write(contract.name, doc_id, {"fingerprint": pipeline_fingerprint(), "rows": table.num_rows})
-    published = _concat(contract, built.values())
-    return dg.MaterializeResult(
-        metadata={
-            "dagster/row_count": published.num_rows,
-            "dagster/uri": dg.MetadataValue.path(str(publisher.table_dir(contract.name))),
-            "dagster/column_schema": column_schema(contract),
-            "documents_written": len(built),
-            "documents_held_back": len(held),
-            "validation_results": dg.MetadataValue.path(write_validation_result(settings, report, context.run.run_id)),
-        },
-        check_results=[check_result(report, held)],
-        data_version=dg.DataVersion(content_version(list(built.values()))),
-    )
+    return report, held, built
 
 
 def _concat(contract: TableContract, tables) -> pa.Table:

@@ -1,8 +1,6 @@
 """Published table `sectors`: the taxonomy sectors each document covers, matched on Sudachi
 normalized forms of its tokens."""
 
-import pyarrow.parquet as pq
-
 from assets.publishing import per_document_table
 from assets.tokens import tokens
 from pipeline.core.sectors import TokenView
@@ -11,7 +9,8 @@ from schemas.tables import SECTORS
 
 
 def sector_rows(doc_id, src, norm, settings):
-    table = pq.read_table(settings.publisher.doc_path("tokens", doc_id), columns=["sentence_idx", "normalized_form", "char_start"])
+    publisher = settings.publisher
+    table = publisher.read_file(publisher.doc_path("tokens", doc_id), columns=["sentence_idx", "normalized_form", "char_start"])
     views = [TokenView(r["sentence_idx"], r["normalized_form"], r["char_start"]) for r in table.to_pylist()]
     joined = norm.joined()
     return [

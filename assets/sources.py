@@ -23,7 +23,6 @@ from pipeline.validation import validate_table
 from pipeline.versions import code_version
 from schemas.tables import SOURCES
 
-LEDGER_FILE = "sources.parquet"
 
 
 @dg.asset(
@@ -39,7 +38,8 @@ def sources(context: dg.AssetExecutionContext, settings: SeimeiSettings) -> dg.M
     store, publisher = settings.store, settings.publisher
     files = read_manifest(settings)
     originals = first_of_each_document(files)
-    published_ids = {d for d in originals if store.read("documents", d) is not None and publisher.doc_path("documents", d).exists()}
+    published_ids = {d for d in originals
+                     if store.read("documents", d) is not None and publisher.exists(publisher.doc_path("documents", d))}
     rows, awaiting = [], []
     for f in files:
         doc_id = f.doc_id
@@ -79,7 +79,7 @@ def sources(context: dg.AssetExecutionContext, settings: SeimeiSettings) -> dg.M
     if awaiting:
         context.log.warning(f"{len(awaiting)} inbox files have not been processed yet and are not in the ledger: {awaiting}")
     ledger = SOURCES.to_table(rows)
-    publisher.write(publisher.table_dir("sources") / LEDGER_FILE, ledger, file_metadata(context, SOURCES, {
+    publisher.write(publisher.ledger_path(), ledger, file_metadata(context, SOURCES, {
         "input_sha256": sorted({f.source_sha256 for f in files if f.source_sha256}),
     }))
     report = validate_table("sources", ledger)
@@ -87,7 +87,7 @@ def sources(context: dg.AssetExecutionContext, settings: SeimeiSettings) -> dg.M
     return dg.MaterializeResult(
         metadata={
             "dagster/row_count": ledger.num_rows,
-            "dagster/uri": dg.MetadataValue.path(str(publisher.table_dir("sources"))),
+            "dagster/uri": dg.MetadataValue.path(publisher.table_uri("sources")),
             "dagster/column_schema": column_schema(SOURCES),
             **counts,
             "awaiting_processing": len(awaiting),

@@ -50,6 +50,5 @@ def stage_version(settings: SeimeiSettings, stage: str, keys) -> dg.DataVersion:
     everything downstream fresh in Dagster."""
     digest = hashlib.sha256()
     for key in sorted(keys):
-        path = settings.store.path(stage, key)
-        digest.update(key.encode() + (path.read_bytes() if path.exists() else b"-"))
+        digest.update(key.encode() + (settings.store.read_bytes(stage, key) or b"-"))
     return dg.DataVersion(digest.hexdigest()[:16])

@@ -30,12 +30,10 @@ def pending_documents(files: list[InboxFile], store: StageStore, fingerprint: st
 
 def ledger_is_current(files: list[InboxFile], publisher: ParquetPublisher) -> bool:
     """True when the published ledger lists exactly these files with these hashes."""
-    path = publisher.table_dir("sources") / "sources.parquet"
-    if not path.exists():
+    path = publisher.ledger_path()
+    if not publisher.exists(path):
         return False
-    import pyarrow.parquet as pq
-
-    ledger = pq.read_table(path, columns=["source_path", "source_sha256"]).to_pylist()
+    ledger = publisher.read_file(path, columns=["source_path", "source_sha256"]).to_pylist()
     return {(r["source_path"], r["source_sha256"]) for r in ledger} == {(f.source_path, f.source_sha256) for f in files}
 
 

@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import dagster as dg
-import pyarrow.parquet as pq
 
 from pipeline.automation import RANGE_END, RANGE_START, plan_and_register, run_requests
 from pipeline.definitions import build_definitions
@@ -68,7 +67,8 @@ def get_instance() -> dg.DagsterInstance:
 
 
 def run(inbox: str, publish: str, instance: dg.DagsterInstance, echo=print) -> RunSummary:
-    inbox, publish = str(Path(inbox).resolve()), str(Path(publish).resolve())
+    inbox = str(Path(inbox).resolve())
+    publish = publish if "://" in publish else str(Path(publish).resolve())
     fail_abandoned_runs(instance, echo)
     defs = build_definitions(inbox, publish)
     settings = SeimeiSettings(inbox_dir=inbox, publish_dir=publish)
@@ -124,14 +124,13 @@ def _process_exists(pid: int) -> bool:
 
 def _read_back(summary: RunSummary, settings: SeimeiSettings) -> RunSummary:
     publisher = settings.publisher
-    ledger_path = publisher.table_dir("sources") / "sources.parquet"
-    ledger = pq.read_table(ledger_path).to_pylist() if ledger_path.exists() else []
+    ledger_path = publisher.ledger_path()
+    ledger = publisher.read_file(ledger_path).to_pylist() if publisher.exists(ledger_path) else []
     for status in ("published", "rejected", "duplicate"):
         summary.statuses[status] = sum(r["status"] == status for r in ledger)
     summary.rejections = [(r["source_path"], r["reason"]) for r in ledger if r["status"] == "rejected"]
     for name in PUBLISHED_TABLES:
-        folder = publisher.table_dir(name)
-        summary.row_counts[name] = sum(pq.read_metadata(p).num_rows for p in folder.glob("*.parquet")) if folder.is_dir() else 0
+        summary.row_counts[name] = publisher.row_count(name)
     return summary
 
 

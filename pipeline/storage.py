@@ -1,11 +1,17 @@
 """Files the pipeline writes: per-document stage results (JSON) in the work folder, and the
-published Parquet tables. Every write goes to a temporary file first and is renamed into place,
-so a killed run never leaves a half-written file where a reader looks.
+published Parquet tables, at a publish location given as a local path or a URI (`s3://bucket/x`,
+`gs://bucket/x`, `file:///x`, or any fsspec filesystem, e.g. `memory://x` in tests). Nothing
+outside this module assumes the location is a local folder.
 
-Layout of a publish folder:
-    <table>/<doc_id>.parquet     one file per document (documents, sentences, tokens)
+Local writes go to a hidden temporary file first and are renamed into place, so a killed run
+never leaves a half-written file where a reader looks; on object stores a PUT is already
+all-or-nothing, so objects are written directly.
+
+Layout of a publish location:
+    <table>/<doc_id>.parquet     one file per document (documents, sentences, tokens, ...)
     sources/sources.parquet      the ledger, rewritten whole (one row per inbox file)
     _work/<stage>/<key>.json     stage results between Dagster steps (ignored by Parquet readers)
+    _validation/<run>/<t>.json   each run's Great Expectations results
 """
 
 from __future__ import annotations
@@ -48,66 +54,164 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
         raise
 
 
+def _filesystem(location: str):
+    """(pyarrow filesystem, path inside it) for a local path or a URI."""
+    import pyarrow.fs as pafs
+
+    if "://" not in location:
+        return pafs.LocalFileSystem(), os.path.abspath(location)
+    scheme = location.split("://", 1)[0].lower()
+    if scheme in ("file", "s3", "gs", "gcs", "hdfs", "abfs", "abfss"):
+        return pafs.FileSystem.from_uri(location)
+    import fsspec
+
+    fs, path = fsspec.core.url_to_fs(location)
+    return pafs.PyFileSystem(pafs.FSSpecHandler(fs)), path
+
+
+class PublishLocation:
+    """A publish location: a filesystem and a base path, with the few operations the pipeline needs."""
+
+    def __init__(self, location: str | Path):
+        self.uri = str(location)
+        self.fs, self.base = _filesystem(self.uri)
+        import pyarrow.fs as pafs
+
+        self.is_local = isinstance(self.fs, pafs.LocalFileSystem)
+
+    def path(self, *parts: str) -> str:
+        return "/".join([self.base.rstrip("/"), *parts])
+
+    def display(self, *parts: str) -> str:
+        """What to show people: the local path, or the URI."""
+        if self.is_local:
+            return self.path(*parts)
+        return "/".join([self.uri.rstrip("/"), *parts])
+
+    def write_bytes(self, path: str, data: bytes) -> None:
+        if self.is_local:
+            atomic_write_bytes(Path(path), data)
+            return
+        self.fs.create_dir(path.rsplit("/", 1)[0], recursive=True)
+        with self.fs.open_output_stream(path) as out:
+            out.write(data)
+
+    def read_bytes(self, path: str) -> bytes | None:
+        try:
+            with self.fs.open_input_stream(path) as stream:
+                return stream.readall()
+        except (FileNotFoundError, OSError) as exc:
+            if isinstance(exc, FileNotFoundError) or not self.exists(path):
+                return None
+            raise
+
+    def exists(self, path: str) -> bool:
+        import pyarrow.fs as pafs
+
+        return self.fs.get_file_info(path).type != pafs.FileType.NotFound
+
+    def delete(self, path: str) -> bool:
+        if not self.exists(path):
+            return False
+        self.fs.delete_file(path)
+        return True
+
+    def names(self, folder: str, suffix: str) -> list[str]:
+        """File names in a folder ending in suffix; hidden (`.`) and private (`_`) names skipped."""
+        import pyarrow.fs as pafs
+
+        infos = self.fs.get_file_info(pafs.FileSelector(folder, allow_not_found=True))
+        names = (i.base_name for i in infos if i.type == pafs.FileType.File)
+        return sorted(n for n in names if n.endswith(suffix) and not n.startswith((".", "_")))
+
+
 class StageStore:
     """JSON results of the intermediate stages, one file per stage and partition key."""
 
-    def __init__(self, publish_dir: str | Path):
-        self.root = Path(publish_dir) / WORK_DIR_NAME
+    def __init__(self, location: str | Path | PublishLocation):
+        self.location = location if isinstance(location, PublishLocation) else PublishLocation(location)
 
-    def path(self, stage: str, key: str) -> Path:
-        return self.root / stage / f"{key}.json"
+    def path(self, stage: str, key: str) -> str:
+        return self.location.path(WORK_DIR_NAME, stage, f"{key}.json")
 
-    def write(self, stage: str, key: str, value: dict) -> Path:
+    def write(self, stage: str, key: str, value: dict) -> str:
         path = self.path(stage, key)
         # surrogateescape: file names with bytes that are not UTF-8 survive the round trip
-        atomic_write_bytes(path, json.dumps(value, ensure_ascii=False, sort_keys=True).encode("utf-8", "surrogateescape"))
+        self.location.write_bytes(path, json.dumps(value, ensure_ascii=False, sort_keys=True).encode("utf-8", "surrogateescape"))
         return path
 
+    def read_bytes(self, stage: str, key: str) -> bytes | None:
+        return self.location.read_bytes(self.path(stage, key))
+
     def read(self, stage: str, key: str) -> dict | None:
-        path = self.path(stage, key)
-        return json.loads(path.read_bytes().decode("utf-8", "surrogateescape")) if path.exists() else None
+        data = self.read_bytes(stage, key)
+        return json.loads(data.decode("utf-8", "surrogateescape")) if data is not None else None
 
     def keys(self, stage: str) -> list[str]:
-        folder = self.root / stage
-        return sorted(p.stem for p in folder.glob("*.json")) if folder.is_dir() else []
+        return [n[: -len(".json")] for n in self.location.names(self.location.path(WORK_DIR_NAME, stage), ".json")]
 
     def delete(self, stage: str, key: str) -> None:
-        self.path(stage, key).unlink(missing_ok=True)
+        self.location.delete(self.path(stage, key))
 
 
 class ParquetPublisher:
     """The published tables: one Parquet file per document per table, plus the ledger."""
 
-    def __init__(self, publish_dir: str | Path):
-        self.root = Path(publish_dir)
+    LEDGER = ("sources", "sources.parquet")
 
-    def table_dir(self, table: str) -> Path:
-        return self.root / table
+    def __init__(self, location: str | Path | PublishLocation):
+        self.location = location if isinstance(location, PublishLocation) else PublishLocation(location)
 
-    def doc_path(self, table: str, doc_id: str) -> Path:
-        return self.table_dir(table) / f"{doc_id}.parquet"
+    @property
+    def filesystem(self):
+        return self.location.fs
 
-    def write(self, path: Path, table: pa.Table, metadata: dict[str, str]) -> Path:
-        metadata = {**metadata, ROWS_HASH_KEY: rows_sha256(table)}
+    def table_dir(self, table: str) -> str:
+        return self.location.path(table)
+
+    def table_uri(self, table: str) -> str:
+        return self.location.display(table)
+
+    def doc_path(self, table: str, doc_id: str) -> str:
+        return self.location.path(table, f"{doc_id}.parquet")
+
+    def ledger_path(self) -> str:
+        return self.location.path(*self.LEDGER)
+
+    def exists(self, path: str) -> bool:
+        return self.location.exists(path)
+
+    def write(self, path: str, table: pa.Table, metadata: dict[str, str]) -> str:
+        """Write the table with its metadata and its rows hash; returns the rows hash."""
+        rows_hash = rows_sha256(table)
+        metadata = {**metadata, ROWS_HASH_KEY: rows_hash}
         merged = {**(table.schema.metadata or {}), **{k.encode(): v.encode() for k, v in metadata.items()}}
         table = table.replace_schema_metadata(merged)
         sink = pa.BufferOutputStream()
         pq.write_table(table, sink, compression="zstd")
-        atomic_write_bytes(path, sink.getvalue().to_pybytes())
-        return path
+        self.location.write_bytes(path, sink.getvalue().to_pybytes())
+        return rows_hash
 
-    def write_doc(self, table_name: str, doc_id: str, table: pa.Table, metadata: dict[str, str]) -> Path:
+    def write_doc(self, table_name: str, doc_id: str, table: pa.Table, metadata: dict[str, str]) -> str:
         return self.write(self.doc_path(table_name, doc_id), table, metadata)
 
     def remove_doc(self, table_name: str, doc_id: str) -> bool:
-        path = self.doc_path(table_name, doc_id)
-        existed = path.exists()
-        path.unlink(missing_ok=True)
-        return existed
+        return self.location.delete(self.doc_path(table_name, doc_id))
 
     def doc_ids(self, table_name: str) -> list[str]:
-        folder = self.table_dir(table_name)
-        return sorted(p.stem for p in folder.glob("*.parquet")) if folder.is_dir() else []
+        return [n[: -len(".parquet")] for n in self.location.names(self.table_dir(table_name), ".parquet")]
 
-    def read(self, table_name: str) -> pa.Table:
-        return pq.read_table(self.table_dir(table_name))
+    def read_file(self, path: str, columns: list[str] | None = None) -> pa.Table:
+        return pq.read_table(path, columns=columns, filesystem=self.location.fs)
+
+    def read(self, table_name: str, columns: list[str] | None = None) -> pa.Table | None:
+        """The whole table (every document's file), or None when nothing is published."""
+        names = self.location.names(self.table_dir(table_name), ".parquet")
+        if not names:
+            return None
+        return pq.read_table([self.location.path(table_name, n) for n in names], columns=columns,
+                             filesystem=self.location.fs)
+
+    def row_count(self, table_name: str) -> int:
+        return sum(pq.read_metadata(self.location.path(table_name, n), filesystem=self.location.fs).num_rows
+                   for n in self.location.names(self.table_dir(table_name), ".parquet"))

@@ -184,3 +184,31 @@ def _failure(r) -> FailedExpectation:
         doc_ids=sorted({str(x["doc_id"]) for x in details.get("unexpected_index_list") or []
                         if isinstance(x, dict) and x.get("doc_id") is not None}),
     )
+
+
+def merge_reports(reports: list[ValidationReport]) -> ValidationReport:
+    """One report for a table validated in chunks (documents stream through, memory stays flat):
+    the same expectation failing in several chunks is one failure with the counts added up."""
+    if len(reports) == 1:
+        return reports[0]
+    merged: dict[str, FailedExpectation] = {}
+    for failure in (f for r in reports for f in r.failed):
+        key = json.dumps([failure.expectation_type, failure.columns, failure.kwargs], sort_keys=True, default=str)
+        seen = merged.get(key)
+        if seen is None:
+            merged[key] = failure
+            continue
+        counts = [c for c in (seen.unexpected_count, failure.unexpected_count) if c is not None]
+        merged[key] = FailedExpectation(
+            expectation_type=seen.expectation_type, column=seen.column, columns=seen.columns, kwargs=seen.kwargs,
+            unexpected_count=sum(counts) if counts else None,
+            examples=(seen.examples + failure.examples)[:MAX_EXAMPLES], error=seen.error or failure.error,
+            severity=seen.severity, doc_ids=sorted(set(seen.doc_ids) | set(failure.doc_ids)),
+        )
+    return ValidationReport(
+        table=reports[0].table if reports else "",
+        success=all(r.success for r in reports),
+        evaluated=max((r.evaluated for r in reports), default=0),
+        failed=list(merged.values()),
+        result_json={"chunks": [r.result_json for r in reports]},
+    )

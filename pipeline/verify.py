@@ -9,36 +9,36 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pyarrow.parquet as pq
-
 from pipeline.core.inbox import sha256_of
-from pipeline.storage import ROWS_HASH_KEY, rows_sha256
+from pipeline.storage import ROWS_HASH_KEY, ParquetPublisher, rows_sha256
 from schemas.tables import PUBLISHED_TABLES
 
 
-def verify(inbox: Path, publish: Path) -> list[str]:
-    inbox, publish = Path(inbox), Path(publish)
+def verify(inbox: Path, publish: str | Path) -> list[str]:
+    inbox, publisher = Path(inbox), ParquetPublisher(str(publish))
     problems: list[str] = []
-    ledger_path = publish / "sources" / "sources.parquet"
-    if not ledger_path.exists():
-        return [f"no ledger at {ledger_path}: nothing has been published there"]
-    ledger = pq.read_table(ledger_path).to_pylist()
+    ledger_path = publisher.ledger_path()
+    if not publisher.exists(ledger_path):
+        return [f"no ledger at {publisher.location.display(*publisher.LEDGER)}: nothing has been published there"]
+    ledger = publisher.read_file(ledger_path).to_pylist()
     for row in ledger:
         source = inbox / row["source_path"]
+        if row["source_sha256"] is None:  # never read (socket, link outside the inbox): nothing to compare
+            continue
         if not source.is_file():
             problems.append(f"source missing: {row['source_path']} (status {row['status']})")
         elif sha256_of(source) != row["source_sha256"]:
             problems.append(f"source changed: {row['source_path']} no longer has sha256 {row['source_sha256'][:16]}…; run `seimei run` to reprocess it")
     published = {r["doc_id"] for r in ledger if r["status"] == "published"}
     for name in PUBLISHED_TABLES:
-        folder = publish / name
-        for path in sorted(folder.glob("*.parquet")) if folder.is_dir() else []:
-            if name != "sources" and path.stem not in published:
-                problems.append(f"orphan: {name}/{path.name} belongs to no published source")
-            table = pq.read_table(path)
+        for file_name in publisher.location.names(publisher.table_dir(name), ".parquet"):
+            stem = file_name[: -len(".parquet")]
+            if name != "sources" and stem not in published:
+                problems.append(f"orphan: {name}/{file_name} belongs to no published source")
+            table = publisher.read_file(publisher.location.path(name, file_name))
             recorded = (table.schema.metadata or {}).get(ROWS_HASH_KEY.encode())
             if recorded is None:
-                problems.append(f"unverifiable: {name}/{path.name} records no rows hash")
+                problems.append(f"unverifiable: {name}/{file_name} records no rows hash")
             elif rows_sha256(table) != recorded.decode():
-                problems.append(f"rows changed: {name}/{path.name} no longer matches its recorded rows hash")
+                problems.append(f"rows changed: {name}/{file_name} no longer matches its recorded rows hash")
     return problems

@@ -218,3 +218,16 @@ def test_country_lists_hold_iso_codes_only():
     assert validate_table("documents", DOCUMENTS.to_table([document(countries=[])])).success
     report = validate_table("documents", DOCUMENTS.to_table([document(countries=["JP", "XX"])]))
     assert [f.describe() for f in report.failed] == ["expect_column_values_to_match_regex on countries_joined"]
+
+
+def test_reports_of_chunks_merge_into_one():
+    from pipeline.validation import merge_reports
+
+    good = validate_table("documents", DOCUMENTS.to_table([document()]))
+    bad_a = validate_table("documents", DOCUMENTS.to_table([document(countries=["JP", "XX"])]))
+    bad_b = validate_table("documents", DOCUMENTS.to_table([document(doc_id="0123456789abcdef", countries=["XX"])]))
+    merged = merge_reports([good, bad_a, bad_b])
+    assert not merged.success and merged.evaluated == good.evaluated
+    (failure,) = merged.failed
+    assert failure.unexpected_count == 2 and failure.doc_ids == sorted({DOC, "0123456789abcdef"})
+    assert merge_reports([good]) is good and len(merged.result_json["chunks"]) == 3
