@@ -76,6 +76,9 @@ def sources(context: dg.AssetExecutionContext, settings: SeimeiSettings) -> dg.M
                 publisher.remove_doc(table, doc_id)
                 store.delete(table, doc_id)
                 removed += 1
+    temporaries = publisher.location.remove_stale_temporaries()
+    if temporaries:
+        context.log.info(f"removed {len(temporaries)} temporary files left by killed runs")
     if awaiting:
         context.log.warning(f"{len(awaiting)} inbox files have not been processed yet and are not in the ledger: {awaiting}")
     ledger = SOURCES.to_table(rows)
@@ -92,6 +95,7 @@ def sources(context: dg.AssetExecutionContext, settings: SeimeiSettings) -> dg.M
             **counts,
             "awaiting_processing": len(awaiting),
             "stale_files_removed": removed,
+            "stale_temporaries_removed": len(temporaries),
             "rejections": dg.MetadataValue.md(_rejections_markdown(rows)),
             "validation_results": dg.MetadataValue.path(write_validation_result(settings, report, context.run.run_id)),
         },

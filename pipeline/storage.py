@@ -116,6 +116,28 @@ class PublishLocation:
         self.fs.delete_file(path)
         return True
 
+    def remove_stale_temporaries(self, older_than_seconds: float = 3600.0) -> list[str]:
+        """Delete the hidden `.<name>.<random>.tmp` files a killed run left behind. A write takes
+        milliseconds, so a temporary older than an hour belongs to no live writer. Local only:
+        object stores get no temporaries."""
+        if not self.is_local:
+            return []
+        import time
+
+        removed = []
+        cutoff = time.time() - older_than_seconds
+        for root, _dirs, files in os.walk(self.base):
+            for name in files:
+                path = os.path.join(root, name)
+                if name.startswith(".") and name.endswith(".tmp"):
+                    try:
+                        if os.stat(path).st_mtime < cutoff:
+                            os.unlink(path)
+                            removed.append(path)
+                    except FileNotFoundError:
+                        pass
+        return sorted(removed)
+
     def names(self, folder: str, suffix: str) -> list[str]:
         """File names in a folder ending in suffix; hidden (`.`) and private (`_`) names skipped."""
         import pyarrow.fs as pafs

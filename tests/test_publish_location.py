@@ -44,3 +44,16 @@ def test_local_paths_and_file_uris_are_the_same_location(tmp_path):
     assert plain.is_local and plain.display("t") == str(tmp_path / "pub" / "t")
     assert uri.names(uri.path("t"), ".json") == ["a.json"]
     assert plain.read_bytes(plain.path("t", "missing.json")) is None
+
+
+def test_temporaries_left_by_a_killed_run_are_removed_once_stale(tmp_path):
+    location = PublishLocation(str(tmp_path / "pub"))
+    location.write_bytes(location.path("documents", "a.parquet"), b"x")
+    old = tmp_path / "pub" / "documents" / ".a.parquet.0123456789abcdef.tmp"
+    fresh = tmp_path / "pub" / "_work" / "tokens" / ".b.json.fedcba9876543210.tmp"
+    for path in (old, fresh):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(b"half")
+    os.utime(old, (1_600_000_000, 1_600_000_000))
+    assert location.remove_stale_temporaries() == [str(old)]
+    assert fresh.exists() and (tmp_path / "pub" / "documents" / "a.parquet").exists()
