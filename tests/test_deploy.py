@@ -46,6 +46,8 @@ def test_the_helm_values_point_at_this_code_and_these_settings():
     launcher_env = dict(v.split("=", 1) for v in values["runLauncher"]["config"]["k8sRunLauncher"]["envVars"])
     assert launcher_env["SEIMEI_INBOX"] == env["SEIMEI_INBOX"] and launcher_env["SEIMEI_PUBLISH"] == env["SEIMEI_PUBLISH"]
     assert values["dagsterDaemon"]["runCoordinator"]["type"] == "QueuedRunCoordinator"
+    for creator in ("dagsterDaemon", "dagsterWebserver"):  # the processes that create runs
+        assert values[creator]["env"]["DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS"] == "true"
     assert values["postgresql"]["enabled"] is False and values["postgresql"]["postgresqlHost"]
 
 
