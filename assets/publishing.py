@@ -17,7 +17,6 @@ from pipeline.core.process import NormalizedText
 from pipeline.partitions import documents_partitions
 from pipeline.lineage import git_commit, library_versions, reference_hashes
 from pipeline.resources import SeimeiSettings
-from pipeline.storage import rows_sha256
 from pipeline.table_metadata import column_schema, definition_metadata
 from pipeline.validation import ValidationReport, merge_reports, validate_table
 from pipeline.versions import CODE_VERSIONS, code_version, pipeline_fingerprint
@@ -44,12 +43,10 @@ def file_metadata(context: dg.AssetExecutionContext, contract: TableContract, ex
     return {"seimei.lineage": json.dumps(lineage, ensure_ascii=False, sort_keys=True)}
 
 
-def content_version(tables: list[pa.Table]) -> str:
-    """A DataVersion from the rows themselves, so unchanged output leaves downstream fresh."""
-    digest = hashlib.sha256()
-    for t in tables:
-        digest.update(rows_sha256(t).encode())
-    return digest.hexdigest()[:16]
+def content_version(row_hashes: list[str]) -> str:
+    """A DataVersion from the rows themselves (their rows_sha256, as ParquetPublisher.write
+    returns it), so unchanged output leaves downstream fresh."""
+    return hashlib.sha256("".join(row_hashes).encode()).hexdigest()[:16]
 
 
 def check_result(report: ValidationReport, held: dict[str, list[str]] | None = None) -> dg.AssetCheckResult:
@@ -117,7 +114,7 @@ def publish_per_document(
             "validation_results": dg.MetadataValue.path(write_validation_result(settings, report, context.run.run_id)),
         },
         check_results=[check_result(report, held)],
-        data_version=dg.DataVersion(hashlib.sha256("".join(row_hashes).encode()).hexdigest()[:16]),
+        data_version=dg.DataVersion(content_version(row_hashes)),
     )
 
 

@@ -82,7 +82,7 @@ def sources(context: dg.AssetExecutionContext, settings: SeimeiSettings) -> dg.M
     if awaiting:
         context.log.warning(f"{len(awaiting)} inbox files have not been processed yet and are not in the ledger: {awaiting}")
     ledger = SOURCES.to_table(rows)
-    publisher.write(publisher.ledger_path(), ledger, file_metadata(context, SOURCES, {
+    ledger_hash = publisher.write(publisher.ledger_path(), ledger, file_metadata(context, SOURCES, {
         "input_sha256": sorted({f.source_sha256 for f in files if f.source_sha256}),
     }))
     report = validate_table("sources", ledger)
@@ -100,7 +100,7 @@ def sources(context: dg.AssetExecutionContext, settings: SeimeiSettings) -> dg.M
             "validation_results": dg.MetadataValue.path(write_validation_result(settings, report, context.run.run_id)),
         },
         check_results=[check_result(report)],
-        data_version=dg.DataVersion(content_version([ledger])),
+        data_version=dg.DataVersion(content_version([ledger_hash])),
     )
 
 

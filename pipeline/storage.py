@@ -184,10 +184,6 @@ class ParquetPublisher:
     def __init__(self, location: str | Path | PublishLocation):
         self.location = location if isinstance(location, PublishLocation) else PublishLocation(location)
 
-    @property
-    def filesystem(self):
-        return self.location.fs
-
     def table_dir(self, table: str) -> str:
         return self.location.path(table)
 

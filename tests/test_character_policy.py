@@ -3,13 +3,12 @@ apart, bullets and headings starting paragraphs, markup stripped from text files
 
 from __future__ import annotations
 
-import importlib.util
 import json
 
 from pipeline.core.lines import Line
 from pipeline.core.markup import plain_text
 from pipeline.core.normalize import FOLDING_TABLE, join_lines, normalize_chars
-from tests.conftest import ROOT
+from tests.conftest import load_script
 
 
 def test_kangxi_radicals_and_compatibility_ideographs_fold_to_the_ordinary_kanji():
@@ -21,10 +20,7 @@ def test_kangxi_radicals_and_compatibility_ideographs_fold_to_the_ordinary_kanji
 
 
 def test_the_folding_table_is_the_generated_reviewed_data():
-    spec = importlib.util.spec_from_file_location("folding", ROOT / "scripts" / "build_cjk_folding.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    assert FOLDING_TABLE.read_text(encoding="utf-8") == module.render(), "run python scripts/build_cjk_folding.py"
+    assert FOLDING_TABLE.read_text(encoding="utf-8") == load_script("build_cjk_folding").render(), "run python scripts/build_cjk_folding.py"
     table = json.loads(FOLDING_TABLE.read_text(encoding="utf-8"))
     assert table["_about"] and table["mappings"]["⼀"] == "一"
     assert all(len(k) == 1 and len(v) == 1 for k, v in table["mappings"].items())

@@ -1,6 +1,5 @@
 """The GX suites: every entry loads, good rows pass, each kind of bad row fails by name."""
 
-import importlib.util
 import datetime as dt
 import json
 
@@ -9,6 +8,7 @@ import pytest
 
 from pipeline.validation import EXPECTATIONS_DIR, load_suite, validate_table
 from schemas.tables import DATES, DOCUMENTS, OFFICIALS, PUBLISHED_TABLES, SENTENCES, SOURCES, TOKENS
+from tests.conftest import load_script
 
 SHA, DOC = "a" * 64, "0123456789abcdef"
 
@@ -41,9 +41,7 @@ def test_every_entry_of_every_suite_loads(table):
 
 
 def test_suite_files_match_their_generator():
-    spec = importlib.util.spec_from_file_location("build_suites", EXPECTATIONS_DIR.parent / "scripts" / "build_expectation_suites.py")
-    build = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(build)
+    build = load_script("build_expectation_suites")
     for contract in PUBLISHED_TABLES.values():
         assert (EXPECTATIONS_DIR / f"{contract.name}.json").read_text(encoding="utf-8") == build.render(contract), (
             f"expectations/{contract.name}.json is stale: run python scripts/build_expectation_suites.py")

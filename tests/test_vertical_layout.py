@@ -3,23 +3,14 @@ scripts/render_layout_fixtures.py (the real-world corpus tests repeat this on go
 
 from __future__ import annotations
 
-import importlib.util
-
 from pipeline.core.process import normalize, read_source
-from tests.conftest import FIXTURES, ROOT
+from tests.conftest import FIXTURES, load_script
 
 LETTER = FIXTURES / "layout" / "vertical_letter.pdf"
 
 
-def _script(name: str):
-    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def test_the_fixture_is_what_the_script_renders(tmp_path):
-    _script("render_layout_fixtures").render(tmp_path / "letter.pdf")
+    load_script("render_layout_fixtures").render(tmp_path / "letter.pdf")
     assert (tmp_path / "letter.pdf").read_bytes() == LETTER.read_bytes()
 
 

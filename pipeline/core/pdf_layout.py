@@ -165,11 +165,11 @@ def _shared_foot(bottoms: list[float], size: float) -> float:
     return ordered[0]
 
 
-def _rows(page, chars: list[dict]) -> list[PageLine]:
-    """Horizontal characters as pdfplumber text lines, top to bottom; wraps marked by right margin."""
-    if not chars:
+def _rows(page, ids: set[int]) -> list[PageLine]:
+    """The page's horizontal characters (by id) as pdfplumber text lines, top to bottom; whether
+    a line wraps is judged over the whole document (layout_pages)."""
+    if not ids:
         return []
-    ids = {id(c) for c in chars}
     view = page.filter(lambda obj: obj.get("object_type") != "char" or id(obj) in ids)
     lines = [
         ln for ln in view.extract_text_lines(layout=False, strip=True, return_chars=False) if ln["text"].strip()
@@ -199,22 +199,14 @@ def page_lines(page) -> list[PageLine]:
     absorbed = _absorb_upright_runs(chars, flags)
     taken = {m for a in absorbed for m in a["_members"]}
     vertical = [c for c, f in zip(chars, flags) if f] + absorbed
-    horizontal_ids = {id(c) for c, f in zip(chars, flags) if not f and id(c) not in taken}
-    horizontal = [c for c in page.chars if id(c) in horizontal_ids]
     columns = _columns(vertical)
-    rows = _rows(page, horizontal)
-    if not columns:
-        return _mark_row_wraps(rows)
-    if not rows:
-        return columns
+    rows = _rows(page, {id(c) for c, f in zip(chars, flags) if not f and id(c) not in taken})
+    if not columns or not rows:
+        return columns or rows
     block_top = min(c.top for c in columns)
     above = [r for r in rows if r.bottom <= block_top + 1]
     rest = [r for r in rows if r.bottom > block_top + 1]
-    return [*_mark_row_wraps(above), *columns, *_mark_row_wraps(rest)]
-
-
-def _mark_row_wraps(rows: list[PageLine]) -> list[PageLine]:
-    return list(rows)  # wraps of horizontal lines are judged over the whole document (layout_pages)
+    return [*above, *columns, *rest]
 
 
 def read_pdf(path: Path, limits: Limits = Limits()) -> ExtractedText:
@@ -269,8 +261,7 @@ def layout_pages(pages: list[tuple[int, float, list[PageLine] | str]]) -> Extrac
             dropped[number] = lines
         elif not lines:
             dropped[number] = "no text layer on the page (a scan? OCR would be needed)"
-        elif unreadable_share(" ".join(ln.text for ln in lines)) >= UNREADABLE_SHARE:
-            share = unreadable_share(" ".join(ln.text for ln in lines))
+        elif (share := unreadable_share(" ".join(ln.text for ln in lines))) >= UNREADABLE_SHARE:
             dropped[number] = (
                 f"unmapped glyphs: {share:.0%} of the page's characters are (cid:N) codes or replacement "
                 "characters (its fonts have no Unicode map; OCR would be needed)"
