@@ -10,6 +10,7 @@ import dagster as dg
 import pyarrow as pa
 
 from assets.normalization import normalized_text
+from assets.structure import structured_fields
 from assets.stage_helpers import BACKFILL, is_rejected, reject, sources_for
 from pipeline.core.inbox import InboxFile
 from pipeline.core.parallel import map_in_order
@@ -97,7 +98,8 @@ def publish_per_document(
         held.update(chunk_held)
         for doc_id, table in built.items():
             source = sources[doc_id]
-            row_hashes.append(publisher.write_doc(contract.name, doc_id, table, file_metadata(context, contract, {
+            row_hashes.append(publisher.write_doc(contract.name, doc_id, meeting_year(settings, doc_id), table,
+                                                  file_metadata(context, contract, {
                 "doc_id": doc_id, "source_sha256": source.source_sha256, "source_path": source.source_path,
             })))
             store.write(contract.name, doc_id, {"fingerprint": pipeline_fingerprint(), "rows": table.num_rows})
@@ -116,6 +118,19 @@ def publish_per_document(
         check_results=[check_result(report, held)],
         data_version=dg.DataVersion(content_version(row_hashes)),
     )
+
+
+def meeting_year(settings: SeimeiSettings, doc_id: str) -> int | None:
+    """The year folder every table of the document is written to (see pipeline/storage.py)."""
+    structure = settings.store.read("structured_fields", doc_id) or {}
+    meeting_date = structure.get("meeting_date")
+    return int(meeting_date[:4]) if meeting_date else None
+
+
+def sorted_by_key(contract: TableContract, table: pa.Table) -> pa.Table:
+    """Rows in the contract's key order: a stable order within every file, whatever order the
+    extractors found them in."""
+    return table.sort_by([(k, "ascending") for k in contract.key]) if table.num_rows > 1 else table
 
 
 def _build_and_validate(context, settings, contract, sources, chunk, build_rows, rows_in_workers):
@@ -140,7 +155,7 @@ def _build_and_validate(context, settings, contract, sources, chunk, build_rows,
         all_rows = [build_rows(doc_id, sources[doc_id], norm, settings) for doc_id, norm in todo.items()]
     for doc_id, rows in zip(todo, all_rows):
         sha = sources[doc_id].source_sha256
-        built[doc_id] = contract.to_table([{**row, "source_sha256": sha} for row in rows])
+        built[doc_id] = sorted_by_key(contract, contract.to_table([{**row, "source_sha256": sha} for row in rows]))
     del all_rows, todo
     report = validate_table(contract.name, _concat(contract, built.values()), text_lengths=text_lengths)
     held: dict[str, list[str]] = {}
@@ -168,7 +183,8 @@ def per_document_table(contract: TableContract, build_rows: RowBuilder, kinds: s
 
     @dg.asset(
         name=contract.name,
-        deps=list(deps),
+        # structured_fields always: it holds the meeting date that picks the file's year folder
+        deps=list(dict.fromkeys([*deps, structured_fields])),
         partitions_def=documents_partitions,
         backfill_policy=BACKFILL,
         code_version=code_version(contract.name),

@@ -10,7 +10,7 @@ from schemas.tables import SECTORS
 
 def sector_rows(doc_id, src, norm, settings):
     publisher = settings.publisher
-    table = publisher.read_file(publisher.doc_path("tokens", doc_id), columns=["sentence_idx", "normalized_form", "char_start"])
+    table = publisher.read_file(publisher.find_doc("tokens", doc_id), columns=["sentence_idx", "normalized_form", "char_start"])
     views = [TokenView(r["sentence_idx"], r["normalized_form"], r["char_start"]) for r in table.to_pylist()]
     joined = norm.joined()
     return [

@@ -38,8 +38,8 @@ def sources(context: dg.AssetExecutionContext, settings: SeimeiSettings) -> dg.M
     store, publisher = settings.store, settings.publisher
     files = read_manifest(settings)
     originals = first_of_each_document(files)
-    published_ids = {d for d in originals
-                     if store.read("documents", d) is not None and publisher.exists(publisher.doc_path("documents", d))}
+    document_files = publisher.doc_files("documents")
+    published_ids = {d for d in originals if d in document_files and store.read("documents", d) is not None}
     rows, awaiting = [], []
     for f in files:
         doc_id = f.doc_id
@@ -81,7 +81,7 @@ def sources(context: dg.AssetExecutionContext, settings: SeimeiSettings) -> dg.M
         context.log.info(f"removed {len(temporaries)} temporary files left by killed runs")
     if awaiting:
         context.log.warning(f"{len(awaiting)} inbox files have not been processed yet and are not in the ledger: {awaiting}")
-    ledger = SOURCES.to_table(rows)
+    ledger = SOURCES.to_table(sorted(rows, key=lambda r: r["source_path"]))
     ledger_hash = publisher.write(publisher.ledger_path(), ledger, file_metadata(context, SOURCES, {
         "input_sha256": sorted({f.source_sha256 for f in files if f.source_sha256}),
     }))

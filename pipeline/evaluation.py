@@ -61,7 +61,7 @@ def _by_doc(rows):
 
 def _read(pub: Path, name: str):
     folder = pub / name
-    return pq.read_table(folder).to_pylist() if folder.is_dir() and any(folder.glob("*.parquet")) else []
+    return pq.read_table(folder).to_pylist() if folder.is_dir() and any(folder.rglob("*.parquet")) else []
 
 
 def evaluate(expected: dict, pub: Path) -> dict[str, Score]:

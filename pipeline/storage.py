@@ -8,7 +8,11 @@ never leaves a half-written file where a reader looks; on object stores a PUT is
 all-or-nothing, so objects are written directly.
 
 Layout of a publish location:
-    <table>/<doc_id>.parquet     one file per document (documents, sentences, tokens, ...)
+    <table>/meeting_year=<YYYY>/<doc_id>.parquet
+                                 one file per document (documents, sentences, tokens, ...), in a
+                                 hive-style folder by the year of the document's meeting date
+                                 (`meeting_year=__HIVE_DEFAULT_PARTITION__` when it has none), so
+                                 a reader filtering on a year opens only that year's files
     sources/sources.parquet      the ledger, rewritten whole (one row per inbox file)
     _work/<stage>/<key>.json     stage results between Dagster steps (ignored by Parquet readers)
     _validation/<run>/<t>.json   each run's Great Expectations results
@@ -27,6 +31,13 @@ import pyarrow.parquet as pq
 
 WORK_DIR_NAME = "_work"
 ROWS_HASH_KEY = "seimei.rows_sha256"
+PARTITION_COLUMN = "meeting_year"
+NULL_PARTITION = "__HIVE_DEFAULT_PARTITION__"  # what pyarrow, DuckDB, Spark and polars read as null
+
+
+def partition_folder(meeting_year: int | None) -> str:
+    """The hive-style folder of a document's files: every table of a document shares it."""
+    return f"{PARTITION_COLUMN}={NULL_PARTITION if meeting_year is None else int(meeting_year)}"
 
 
 def rows_sha256(table: pa.Table) -> str:
@@ -138,6 +149,14 @@ class PublishLocation:
                         pass
         return sorted(removed)
 
+    def folders(self, folder: str) -> list[str]:
+        """Names of the sub-folders of a folder (hidden and private names skipped)."""
+        import pyarrow.fs as pafs
+
+        infos = self.fs.get_file_info(pafs.FileSelector(folder, allow_not_found=True))
+        return sorted(i.base_name for i in infos
+                      if i.type == pafs.FileType.Directory and not i.base_name.startswith((".", "_")))
+
     def names(self, folder: str, suffix: str) -> list[str]:
         """File names in a folder ending in suffix; hidden (`.`) and private (`_`) names skipped."""
         import pyarrow.fs as pafs
@@ -177,7 +196,8 @@ class StageStore:
 
 
 class ParquetPublisher:
-    """The published tables: one Parquet file per document per table, plus the ledger."""
+    """The published tables: one Parquet file per document per table, in its meeting-year
+    folder, plus the ledger."""
 
     LEDGER = ("sources", "sources.parquet")
 
@@ -190,8 +210,8 @@ class ParquetPublisher:
     def table_uri(self, table: str) -> str:
         return self.location.display(table)
 
-    def doc_path(self, table: str, doc_id: str) -> str:
-        return self.location.path(table, f"{doc_id}.parquet")
+    def doc_path(self, table: str, doc_id: str, meeting_year: int | None) -> str:
+        return self.location.path(table, partition_folder(meeting_year), f"{doc_id}.parquet")
 
     def ledger_path(self) -> str:
         return self.location.path(*self.LEDGER)
@@ -210,26 +230,66 @@ class ParquetPublisher:
         self.location.write_bytes(path, sink.getvalue().to_pybytes())
         return rows_hash
 
-    def write_doc(self, table_name: str, doc_id: str, table: pa.Table, metadata: dict[str, str]) -> str:
-        return self.write(self.doc_path(table_name, doc_id), table, metadata)
+    def write_doc(self, table_name: str, doc_id: str, meeting_year: int | None, table: pa.Table,
+                  metadata: dict[str, str]) -> str:
+        """Write a document's file in its year folder, then remove any copy elsewhere (the
+        meeting date, hence the folder, can change when the code or reference data does)."""
+        path = self.doc_path(table_name, doc_id, meeting_year)
+        rows_hash = self.write(path, table, metadata)
+        self.remove_doc(table_name, doc_id, keep=path)
+        return rows_hash
 
-    def remove_doc(self, table_name: str, doc_id: str) -> bool:
-        return self.location.delete(self.doc_path(table_name, doc_id))
+    def find_doc(self, table_name: str, doc_id: str) -> str | None:
+        """Where a document's file of this table is, or None."""
+        copies = self._copies(table_name, doc_id)
+        return copies[0] if copies else None
+
+    def remove_doc(self, table_name: str, doc_id: str, keep: str | None = None) -> bool:
+        removed = False
+        for path in self._copies(table_name, doc_id):
+            if path != keep:
+                removed = self.location.delete(path) or removed
+        return removed
+
+    def _copies(self, table_name: str, doc_id: str) -> list[str]:
+        name = f"{doc_id}.parquet"
+        folders = self.location.folders(self.table_dir(table_name))
+        candidates = [self.location.path(table_name, f, name) for f in folders]
+        candidates.append(self.location.path(table_name, name))  # the flat layout of earlier versions
+        return [p for p in candidates if self.location.exists(p)]
+
+    def doc_files(self, table_name: str) -> dict[str, str]:
+        """{doc_id: path} of every document file of the table (any year folder, or the flat
+        layout of earlier versions)."""
+        found: dict[str, str] = {}
+        base = self.table_dir(table_name)
+        for folder in [None, *self.location.folders(base)]:
+            where = base if folder is None else self.location.path(table_name, folder)
+            for name in self.location.names(where, ".parquet"):
+                found.setdefault(name[: -len(".parquet")], f"{where}/{name}")
+        return found
 
     def doc_ids(self, table_name: str) -> list[str]:
-        return [n[: -len(".parquet")] for n in self.location.names(self.table_dir(table_name), ".parquet")]
+        return sorted(self.doc_files(table_name))
+
+    def relative(self, path: str) -> str:
+        """A path inside the publish location, as people read it in messages (`tokens/meeting_year=2024/x.parquet`)."""
+        return path[len(self.location.base.rstrip("/")) + 1:]
 
     def read_file(self, path: str, columns: list[str] | None = None) -> pa.Table:
         return pq.read_table(path, columns=columns, filesystem=self.location.fs)
 
     def read(self, table_name: str, columns: list[str] | None = None) -> pa.Table | None:
-        """The whole table (every document's file), or None when nothing is published."""
-        names = self.location.names(self.table_dir(table_name), ".parquet")
-        if not names:
+        """The whole table (every document's file, in doc_id order, without the folder's year
+        column), or None when nothing is published."""
+        files = self.doc_files(table_name)
+        if table_name == "sources" and self.exists(self.ledger_path()):
+            return self.read_file(self.ledger_path(), columns=columns)
+        if not files:
             return None
-        return pq.read_table([self.location.path(table_name, n) for n in names], columns=columns,
-                             filesystem=self.location.fs)
+        return pq.read_table([files[d] for d in sorted(files)], columns=columns, filesystem=self.location.fs,
+                             partitioning=None)
 
     def row_count(self, table_name: str) -> int:
-        return sum(pq.read_metadata(self.location.path(table_name, n), filesystem=self.location.fs).num_rows
-                   for n in self.location.names(self.table_dir(table_name), ".parquet"))
+        return sum(pq.read_metadata(path, filesystem=self.location.fs).num_rows
+                   for path in self.doc_files(table_name).values())

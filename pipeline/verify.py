@@ -31,14 +31,15 @@ def verify(inbox: Path, publish: str | Path) -> list[str]:
             problems.append(f"source changed: {row['source_path']} no longer has sha256 {row['source_sha256'][:16]}…; run `seimei run` to reprocess it")
     published = {r["doc_id"] for r in ledger if r["status"] == "published"}
     for name in PUBLISHED_TABLES:
-        for file_name in publisher.location.names(publisher.table_dir(name), ".parquet"):
-            stem = file_name[: -len(".parquet")]
-            if name != "sources" and stem not in published:
-                problems.append(f"orphan: {name}/{file_name} belongs to no published source")
-            table = publisher.read_file(publisher.location.path(name, file_name))
+        files = {"sources": ledger_path} if name == "sources" else publisher.doc_files(name)
+        for doc_id, path in sorted(files.items()):
+            shown = publisher.relative(path)
+            if name != "sources" and doc_id not in published:
+                problems.append(f"orphan: {shown} belongs to no published source")
+            table = publisher.read_file(path)
             recorded = (table.schema.metadata or {}).get(ROWS_HASH_KEY.encode())
             if recorded is None:
-                problems.append(f"unverifiable: {name}/{file_name} records no rows hash")
+                problems.append(f"unverifiable: {shown} records no rows hash")
             elif rows_sha256(table) != recorded.decode():
-                problems.append(f"rows changed: {name}/{file_name} no longer matches its recorded rows hash")
+                problems.append(f"rows changed: {shown} no longer matches its recorded rows hash")
     return problems

@@ -18,13 +18,13 @@ CODE_VERSIONS: dict[str, str] = {
     "extracted_text": "3",
     "normalized_text": "2",
     "structured_fields": "4",
-    "documents": "5",
-    "sentences": "2",
-    "tokens": "2",
-    "dates": "2",
-    "officials": "3",
-    "sectors": "2",
-    "sources": "2",
+    "documents": "6",
+    "sentences": "3",
+    "tokens": "3",
+    "dates": "3",
+    "officials": "4",
+    "sectors": "3",
+    "sources": "3",
 }
 
 

@@ -64,8 +64,8 @@ def test_verify_notices_rows_changed_behind_the_pipelines_back(tmp_path):
     home.mkdir()
     shutil.copy(SEED_FIXTURES / "003_40687e4e43f7c743.txt", inbox / "003.txt")
     assert seimei("run", "--raw", str(inbox), "--out", str(out), home=home).returncode == 0
-    path = next((out / "documents").glob("*.parquet"))
+    path = next((out / "documents").rglob("*.parquet"))
     table = pq.read_table(path)
     pq.write_table(table.set_column(table.schema.get_field_index("title"), "title", [["改ざん"]]), path)
     result = seimei("verify", "--raw", str(inbox), "--out", str(out), home=home)
-    assert result.returncode == 1 and f"rows changed: documents/{path.name}" in result.stdout
+    assert result.returncode == 1 and f"rows changed: {path.relative_to(out).as_posix()}" in result.stdout

@@ -90,18 +90,18 @@ def check_what_readers_see(out: Path) -> None:
         folder = out / name
         if not folder.is_dir():
             continue
-        for path in folder.glob("*.parquet"):
+        for path in folder.rglob("*.parquet"):
             assert not path.name.startswith((".", "_")), f"a temporary or hidden file looks like a table file: {path}"
             table = pq.read_table(path)
             recorded = table.schema.metadata[ROWS_HASH_KEY.encode()].decode()
             assert rows_sha256(table) == recorded, f"{path} does not hold the rows it was written with"
             assert stat.S_IMODE(path.stat().st_mode) == 0o666 & ~UMASK, f"{path} has mode {oct(path.stat().st_mode)}"
-        dataset_files = {Path(f).name for f in ds.dataset(folder, format="parquet").files}
-        assert dataset_files == {p.name for p in folder.glob("*.parquet")}, name
+        dataset_files = {Path(f).name for f in ds.dataset(folder, format="parquet", partitioning="hive").files}
+        assert dataset_files == {p.name for p in folder.rglob("*.parquet")}, name
 
 
 def hidden_files(out: Path) -> list[Path]:
-    return sorted(p for name in PUBLISHED_TABLES if (out / name).is_dir() for p in (out / name).iterdir() if p.name.startswith("."))
+    return sorted(p for name in PUBLISHED_TABLES if (out / name).is_dir() for p in (out / name).rglob(".*"))
 
 
 def runs(home: Path) -> list[dg.DagsterRun]:
@@ -140,7 +140,7 @@ def first_stage_result(out: Path, new_ids: set[str]) -> bool:
 
 def first_published_file(out: Path, new_ids: set[str]) -> bool:
     """A new document's first Parquet file is in a table folder: publishing has begun."""
-    return any((out / table / f"{d}.parquet").exists() for table in PER_DOCUMENT_TABLES for d in new_ids)
+    return any(p.stem in new_ids for table in PER_DOCUMENT_TABLES for p in (out / table).rglob("*.parquet"))
 
 
 # `seimei run` that SIGKILLs itself when it is about to rename a file onto argv[1]
@@ -207,7 +207,7 @@ def test_a_killed_run_leaves_the_previous_data_whole_and_the_next_run_completes_
     assert after_kill["sources"] == first_rows["sources"]
     for name, rows in first_rows.items():
         assert set(rows) <= set(after_kill[name]), f"{name}: rows of the first publication are gone"
-    published_new = {d for name in PER_DOCUMENT_TABLES for d in new_ids if (out / name / f"{d}.parquet").exists()}
+    published_new = {p.stem for name in PER_DOCUMENT_TABLES for p in (out / name).rglob("*.parquet")} & new_ids
     temporaries = hidden_files(out)
     assert all(p.name.endswith(".tmp") for p in temporaries), temporaries
     if kill_point == "stage":
