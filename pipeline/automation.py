@@ -10,7 +10,7 @@ import dagster as dg
 from pipeline.core.inbox import first_of_each_document, scan
 from pipeline.jobs import INGEST_JOB, LEDGER_ONLY, WITHOUT_LEDGER
 from pipeline.partitions import documents_partitions
-from pipeline.planning import Plan, contiguous_blocks, ledger_is_current, pending_documents
+from pipeline.planning import Plan, contiguous_blocks, ledger_is_current, pending_documents, report_is_current
 from pipeline.resources import SeimeiSettings
 from pipeline.versions import pipeline_fingerprint
 
@@ -35,6 +35,7 @@ def plan_and_register(settings: SeimeiSettings, instance: dg.DagsterInstance) ->
         new_partitions=new,
         pending=pending_documents(files, settings.store, pipeline_fingerprint()),
         ledger_current=ledger_is_current(files, settings.publisher),
+        report_current=report_is_current(settings.store, settings.publisher),
     )
 
 
@@ -52,7 +53,7 @@ def run_requests(plan: Plan, instance: dg.DagsterInstance, run_key_suffix: str =
             )
             for i, (first, last) in enumerate(blocks)
         ]
-    if not plan.ledger_current:
+    if not plan.ledger_current or not plan.report_current:  # the report is rebuilt with the ledger
         return [dg.RunRequest(
             job_name=INGEST_JOB,
             asset_selection=LEDGER_ONLY,

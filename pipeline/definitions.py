@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dagster as dg
 
+from assets.corpus_report import corpus_report
 from assets.dates import dates
 from assets.documents import documents
 from assets.extraction import extracted_text
@@ -22,7 +23,7 @@ from pipeline.sensors import daily_rescan, inbox_sensor
 
 ASSETS = [
     inbox_files, extracted_text, normalized_text, structured_fields,
-    documents, sentences, tokens, dates, officials, sectors, sources,
+    documents, sentences, tokens, dates, officials, sectors, sources, corpus_report,
 ]
 
 

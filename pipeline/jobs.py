@@ -1,13 +1,15 @@
 """The job every run uses: scan the inbox, process a range of documents in one run, publish.
-A ledger-only refresh is the same job with the asset selection narrowed to inbox_files + sources."""
+A ledger-only refresh is the same job with the asset selection narrowed to inbox_files + sources
+(+ the corpus report built from the ledger)."""
 
 import dagster as dg
 
-from pipeline.versions import CODE_VERSIONS
+from pipeline.versions import CODE_VERSIONS, CORPUS_WIDE
 
 INGEST_JOB = "ingest_statements"
-LEDGER_ONLY = [dg.AssetKey("inbox_files"), dg.AssetKey("sources")]
-WITHOUT_LEDGER = [dg.AssetKey(name) for name in CODE_VERSIONS if name != "sources"]
+# The ledger and what is built from it: once per `seimei run`, in its last run, after every document.
+LEDGER_ONLY = [dg.AssetKey(name) for name in ("inbox_files", *CORPUS_WIDE)]
+WITHOUT_LEDGER = [dg.AssetKey(name) for name in CODE_VERSIONS if name not in CORPUS_WIDE]
 
 def _executor():
     """SEIMEI_EXECUTOR=k8s: each step in its own Kubernetes job (dagster-k8s, configured by

@@ -7,6 +7,7 @@ the sensor and the schedule all ask the same questions.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 from pipeline.core.inbox import InboxFile, first_of_each_document
@@ -14,6 +15,7 @@ from pipeline.storage import ParquetPublisher, StageStore
 
 PER_DOCUMENT_TABLES = ("documents", "sentences", "tokens", "dates", "officials", "sectors")
 REJECTED_STAGE = "rejected"
+REPORT_STAMP = ("report", "corpus_report")  # stage and key of the corpus report's stamp
 
 
 def is_done(store: StageStore, doc_id: str, fingerprint: str) -> bool:
@@ -35,6 +37,27 @@ def ledger_is_current(files: list[InboxFile], publisher: ParquetPublisher) -> bo
         return False
     ledger = publisher.read_file(path, columns=["source_path", "source_sha256"]).to_pylist()
     return {(r["source_path"], r["source_sha256"]) for r in ledger} == {(f.source_path, f.source_sha256) for f in files}
+
+
+def ledger_identity(publisher: ParquetPublisher) -> str | None:
+    """Which write of the ledger is published: a hash of its rows hash and lineage (which names
+    the run that wrote it); None when there is no ledger."""
+    path = publisher.ledger_path()
+    if not publisher.exists(path):
+        return None
+    metadata = publisher.read_file(path, columns=["source_path"]).schema.metadata or {}
+    digest = hashlib.sha256()
+    for key in (b"seimei.rows_sha256", b"seimei.lineage"):
+        digest.update(key + b"=" + metadata.get(key, b"") + b"\n")
+    return digest.hexdigest()[:16]
+
+
+def report_is_current(store: StageStore, publisher: ParquetPublisher) -> bool:
+    """True when the corpus report was built from the ledger now published. The report runs
+    after the ledger in the same run; when it failed, or the ledger was rewritten without it,
+    the next run must redo it even though no document is pending."""
+    stamp = store.read(*REPORT_STAMP)
+    return stamp is not None and stamp.get("ledger") == ledger_identity(publisher)
 
 
 def contiguous_blocks(pending: list[str], partition_order: list[str], max_size: int = 0) -> list[tuple[str, str]]:
@@ -66,7 +89,8 @@ class Plan:
     new_partitions: list[str]
     pending: list[str]
     ledger_current: bool
+    report_current: bool = True
 
     @property
     def nothing_to_do(self) -> bool:
-        return not self.pending and self.ledger_current
+        return not self.pending and self.ledger_current and self.report_current
