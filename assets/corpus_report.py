@@ -11,6 +11,7 @@ from assets.publishing import CHECK_NAME
 from assets.sources import sources
 from pipeline.corpus_report import DOCUMENT_COLUMNS, LEDGER_COLUMNS, OFFICIAL_COLUMNS, SECTOR_COLUMNS, build_report
 from pipeline.planning import REPORT_STAMP, ledger_identity
+from pipeline.project import OWNERS
 from pipeline.resources import SeimeiSettings
 from pipeline.versions import code_version
 from schemas.tables import PUBLISHED_TABLES
@@ -24,6 +25,7 @@ REPORT_FILE = "corpus_report.html"
     code_version=code_version("corpus_report"),
     group_name="report",
     kinds={"html", "matplotlib"},
+    owners=OWNERS,
     description="A self-contained HTML picture of the published corpus: meetings and officials over time, "
                 "sectors by meeting date, rejected files by reason, and each table's latest validation. "
                 f"Written to {REPORT_DIR}/{REPORT_FILE} in the publish location, its charts beside it as PNG.",

@@ -10,6 +10,7 @@ from assets.stage_helpers import BACKFILL, clear_rejection, reject, sources_for,
 from pipeline.core.parallel import map_in_order
 from pipeline.core.process import read_outcome
 from pipeline.partitions import documents_partitions
+from pipeline.project import OWNERS
 from pipeline.resources import SeimeiSettings
 from pipeline.versions import code_version
 
@@ -20,7 +21,8 @@ from pipeline.versions import code_version
     backfill_policy=BACKFILL,
     code_version=code_version("extracted_text"),
     group_name="ingest",
-    kinds={"pdfplumber"},
+    kinds={"pdf", "pdfplumber", "json"},
+    owners=OWNERS,
 )
 def extracted_text(context: dg.AssetExecutionContext, settings: SeimeiSettings) -> dg.MaterializeResult:
     """Readable lines of each document with their page numbers; running headers, footers and page

@@ -9,6 +9,7 @@ import dagster as dg
 
 from pipeline.core.inbox import InboxFile, first_of_each_document, scan
 from pipeline.partitions import documents_partitions
+from pipeline.project import OWNERS
 from pipeline.resources import SeimeiSettings
 from pipeline.versions import code_version
 
@@ -22,7 +23,7 @@ def read_manifest(settings: SeimeiSettings) -> list[InboxFile]:
     return [InboxFile(**f) for f in raw["files"]]
 
 
-@dg.asset(code_version=code_version("inbox_files"), group_name="ingest", kinds={"python"})
+@dg.asset(code_version=code_version("inbox_files"), group_name="ingest", kinds={"python", "pdf"}, owners=OWNERS)
 def inbox_files(context: dg.AssetExecutionContext, settings: SeimeiSettings) -> dg.MaterializeResult:
     """Every file under the inbox folder with its sha256, size and detected format."""
     files = scan(settings.inbox)

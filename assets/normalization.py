@@ -8,6 +8,7 @@ from assets.stage_helpers import BACKFILL, reject, stage_version
 from pipeline.core.errors import RejectedInput
 from pipeline.core.process import extracted_from_json, normalize
 from pipeline.partitions import documents_partitions
+from pipeline.project import OWNERS
 from pipeline.resources import SeimeiSettings
 from pipeline.versions import code_version
 
@@ -17,8 +18,9 @@ from pipeline.versions import code_version
     partitions_def=documents_partitions,
     backfill_policy=BACKFILL,
     code_version=code_version("normalized_text"),
-    group_name="ingest",
-    kinds={"python"},
+    group_name="normalize",
+    kinds={"python", "json"},
+    owners=OWNERS,
 )
 def normalized_text(context: dg.AssetExecutionContext, settings: SeimeiSettings) -> dg.MaterializeResult:
     """The character policy applied, hard line breaks inside sentences removed, sentences split."""

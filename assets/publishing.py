@@ -17,6 +17,7 @@ from pipeline.core.parallel import map_in_order
 from pipeline.core.process import NormalizedText
 from pipeline.partitions import documents_partitions
 from pipeline.lineage import git_commit, library_versions, reference_hashes
+from pipeline.project import OWNERS
 from pipeline.resources import SeimeiSettings
 from pipeline.table_metadata import column_schema, definition_metadata
 from pipeline.validation import ValidationReport, merge_reports, validate_table
@@ -188,8 +189,9 @@ def per_document_table(contract: TableContract, build_rows: RowBuilder, kinds: s
         partitions_def=documents_partitions,
         backfill_policy=BACKFILL,
         code_version=code_version(contract.name),
-        group_name="published",
+        group_name="publish",
         kinds=kinds,
+        owners=OWNERS,
         metadata=definition_metadata(contract),
         description=contract.description,
         check_specs=[dg.AssetCheckSpec(

@@ -17,6 +17,7 @@ from assets.sentences import sentences
 from assets.tokens import tokens
 from pipeline.core.inbox import first_of_each_document
 from pipeline.planning import PER_DOCUMENT_TABLES, REJECTED_STAGE
+from pipeline.project import OWNERS
 from pipeline.resources import SeimeiSettings
 from pipeline.table_metadata import column_schema, definition_metadata
 from pipeline.validation import validate_table
@@ -28,8 +29,9 @@ from schemas.tables import SOURCES
 @dg.asset(
     deps=[inbox_files, documents, sentences, tokens, dates, officials, sectors],
     code_version=code_version("sources"),
-    group_name="published",
+    group_name="publish",
     kinds={"parquet"},
+    owners=OWNERS,
     metadata=definition_metadata(SOURCES),
     description=SOURCES.description,
     check_specs=[dg.AssetCheckSpec(CHECK_NAME, asset="sources", description="Great Expectations suite expectations/sources.json")],

@@ -8,6 +8,7 @@ from assets.stage_helpers import BACKFILL, stage_version
 from pipeline.core.process import NormalizedText
 from pipeline.core.structure import extract_structure
 from pipeline.partitions import documents_partitions
+from pipeline.project import OWNERS
 from pipeline.resources import SeimeiSettings, officials_extractor, reference_data
 from pipeline.versions import code_version
 
@@ -17,8 +18,9 @@ from pipeline.versions import code_version
     partitions_def=documents_partitions,
     backfill_policy=BACKFILL,
     code_version=code_version("structured_fields"),
-    group_name="ingest",
-    kinds={"python"},
+    group_name="extract",
+    kinds={"python", "json"},
+    owners=OWNERS,
 )
 def structured_fields(context: dg.AssetExecutionContext, settings: SeimeiSettings) -> dg.MaterializeResult:
     """Dates, officials, meeting date, place and countries, from general rules plus the reviewed

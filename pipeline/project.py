@@ -10,6 +10,8 @@ REFERENCE_DIR = PROJECT_ROOT / "data" / "reference"
 DEFAULT_INBOX = PROJECT_ROOT / "data" / "raw"
 DEFAULT_PUBLISH = PROJECT_ROOT / "data" / "published"
 DEFAULT_DAGSTER_HOME = PROJECT_ROOT / ".dagster"
+# Who answers for every asset (shown in the Dagster UI, filterable there): the team that runs it.
+OWNERS = ["team:seimei-data-engineering"]
 
 
 def default_inbox() -> str:
