@@ -16,7 +16,10 @@ from assets.publishing import CHECK_NAME, check_result, content_version, file_me
 from assets.sentences import sentences
 from assets.tokens import tokens
 from pipeline.core.inbox import first_of_each_document
+from pipeline.automation import RANGE_END, RANGE_START
+from pipeline.partitions import documents_partitions
 from pipeline.planning import PER_DOCUMENT_TABLES, REJECTED_STAGE
+from pipeline.preview import PREVIEW_LIMIT, documents_preview
 from pipeline.project import OWNERS
 from pipeline.resources import SeimeiSettings
 from pipeline.table_metadata import column_schema, definition_metadata
@@ -99,11 +102,40 @@ def sources(context: dg.AssetExecutionContext, settings: SeimeiSettings) -> dg.M
             "stale_files_removed": removed,
             "stale_temporaries_removed": len(temporaries),
             "rejections": dg.MetadataValue.md(_rejections_markdown(rows)),
+            "preview": dg.MetadataValue.md(_run_preview(context, settings, published_ids)),
             "validation_results": dg.MetadataValue.path(write_validation_result(settings, report, context.run.run_id)),
         },
         check_results=[check_result(report)],
         data_version=dg.DataVersion(content_version([ledger_hash])),
     )
+
+
+def _run_documents(context: dg.AssetExecutionContext) -> list[str]:
+    """The documents of this run's partition range (none for a ledger-only run)."""
+    first, last = context.run.tags.get(RANGE_START), context.run.tags.get(RANGE_END)
+    if not first or not last:
+        return []
+    order = context.instance.get_dynamic_partitions(documents_partitions.name)
+    if first not in order or last not in order:
+        return []
+    return order[order.index(first): order.index(last) + 1]
+
+
+def _run_preview(context: dg.AssetExecutionContext, settings: SeimeiSettings, published_ids: set[str]) -> str:
+    """Title, meeting date, officials and sectors of the first documents this run published."""
+    publisher = settings.publisher
+    published = [d for d in _run_documents(context) if d in published_ids]
+    docs, officials, sectors = [], {}, {}
+    for doc_id in published[:PREVIEW_LIMIT]:
+        paths = {t: publisher.find_doc(t, doc_id) for t in ("documents", "officials", "sectors")}
+        if paths["documents"] is None:
+            continue
+        docs.extend(publisher.read_file(paths["documents"], columns=["doc_id", "title", "meeting_date"]).to_pylist())
+        if paths["officials"]:
+            officials[doc_id] = publisher.read_file(paths["officials"], columns=["name"]).column("name").to_pylist()
+        if paths["sectors"]:
+            sectors[doc_id] = publisher.read_file(paths["sectors"], columns=["sector_id"]).column("sector_id").to_pylist()
+    return documents_preview(docs, officials, sectors, total=len(published))
 
 
 def _rejections_markdown(rows: list[dict]) -> str:

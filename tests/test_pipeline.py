@@ -154,3 +154,17 @@ def test_files_sit_in_their_meeting_year_folder_sorted_by_key(materialized):
             assert keys == sorted(keys) and len(set(keys)) == len(keys), f
     only_2024 = pq.read_table(out / "sentences", filters=[("meeting_year", "=", 2024)]).to_pylist()
     assert only_2024 and {r["doc_id"] for r in only_2024} == {d for d, y in years.items() if y == 2024}
+
+
+def test_the_ledger_materialization_counts_files_and_previews_the_run(materialized):
+    """What the UI shows on the ledger: counts by status and a preview of what the run read."""
+    _, instance, out, _ = materialized
+    meta = instance.get_latest_materialization_event(dg.AssetKey("sources")).asset_materialization.metadata
+    assert (meta["published"].value, meta["rejected"].value, meta["duplicate"].value) == (4, 0, 0)
+    assert meta["dagster/uri"].value == str(out / "sources")
+    preview = meta["preview"].value
+    docs = pq.read_table(out / "documents", columns=["title", "meeting_date"]).to_pylist()
+    assert preview.count("\n| ") == 5  # the header's rule and one row per document
+    for doc in docs:
+        assert str(doc["meeting_date"]) in preview and doc["title"][:20] in preview
+    assert "齋藤健" in preview and "semiconductors" in preview
