@@ -1,5 +1,7 @@
 """A published table's contract: the one definition behind its pyarrow schema, its Dagster
-column metadata and its documentation, so the three can never drift apart."""
+column metadata and its documentation (docs/tables/, by scripts/build_table_docs.py), so they
+can never drift apart. The documentation-only fields (joins, trace, per_document) do not enter
+the pyarrow schema, so the Parquet files and the GX suites do not change with them."""
 
 from __future__ import annotations
 
@@ -16,6 +18,50 @@ class Column:
     nullable: bool = False
     allowed: tuple[str, ...] = ()  # closed value set, when the column has one
 
+    @property
+    def meaning(self) -> str:
+        """The description with the closed value set, as the docs show it."""
+        return self.description + (f" One of: {', '.join(self.allowed)}." if self.allowed else "")
+
+
+@dataclass(frozen=True)
+class Join:
+    """A way from this table's rows to another table's rows. Declared once, on the table whose
+    rows point (the many side); the other table's page lists it as incoming. The docs' join lists,
+    the join diagram and the join SQL are generated from it, and tests check its columns exist and
+    that it finds a row on real output."""
+
+    table: str                                  # the other table
+    on: tuple[tuple[str, str], ...]             # (column here, column there) pairs that are equal
+    meaning: str                                # what the join gives, one sentence
+    within: tuple[str, str, str] | None = None  # (offset here, start there, end there): start <= offset < end
+    optional: bool = False                      # True when a row here may have no match (null key)
+
+    def columns_here(self) -> list[str]:
+        return [a for a, _ in self.on] + ([self.within[0]] if self.within else [])
+
+    def columns_there(self) -> list[str]:
+        return [b for _, b in self.on] + (list(self.within[1:]) if self.within else [])
+
+    def sql(self, here: str, there: str) -> str:
+        """The join condition between aliases `here` and `there`."""
+        terms = [f"{here}.{a} = {there}.{b}" for a, b in self.on]
+        if self.within:
+            offset, start, end = self.within
+            terms += [f"{here}.{offset} >= {there}.{start}", f"{here}.{offset} < {there}.{end}"]
+        return " AND ".join(terms)
+
+
+@dataclass(frozen=True)
+class Trace:
+    """Which columns lead a row back to the characters, page and file it came from. Every row
+    also has doc_id and source_sha256 (documents.source_path, sources.source_path)."""
+
+    start: str | None = None  # offset into documents.text, code points, inclusive
+    end: str | None = None    # offset into documents.text, exclusive; None when the row has only a start
+    page: str | None = None   # 1-based PDF page column; null for text files
+    note: str = ""            # what the columns alone do not say
+
 
 @dataclass(frozen=True)
 class TableContract:
@@ -25,6 +71,10 @@ class TableContract:
     columns: tuple[Column, ...]
     version: str = "1"
     notes: tuple[str, ...] = field(default=())
+    # Documentation only (docs/tables/). `description` is the one sentence saying what a row is.
+    joins: tuple[Join, ...] = ()
+    trace: Trace = Trace()
+    per_document: bool = True  # one file per document in year folders; False: one file for the table (the ledger)
 
     @property
     def column_names(self) -> list[str]:
@@ -68,9 +118,13 @@ class TableContract:
 
     def markdown(self) -> str:
         lines = [f"### `{self.name}`", "", self.description, "", f"Key: `{', '.join(self.key)}`", "",
-                 "| column | type | null | meaning |", "| --- | --- | --- | --- |"]
-        for c in self.columns:
-            meaning = c.description + (f" One of: {', '.join(c.allowed)}." if c.allowed else "")
-            lines.append(f"| `{c.name}` | {c.type} | {'yes' if c.nullable else 'no'} | {meaning} |")
-        lines.extend(["", *self.notes])
+                 self.columns_markdown(), *self.notes]
         return "\n".join(lines).rstrip() + "\n"
+
+    def columns_markdown(self) -> str:
+        """The column table: name, type, nullability, meaning with the allowed values."""
+        lines = ["| column | type | null | meaning |", "| --- | --- | --- | --- |"]
+        for c in self.columns:
+            meaning = c.meaning.replace("|", "\\|")
+            lines.append(f"| `{c.name}` | `{c.type}` | {'yes' if c.nullable else 'no'} | {meaning} |")
+        return "\n".join(lines) + "\n"

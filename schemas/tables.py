@@ -4,12 +4,23 @@ from __future__ import annotations
 
 import pyarrow as pa
 
-from schemas.contract import Column, TableContract
+from schemas.contract import Column, Join, TableContract, Trace
 
 DOC_ID = Column("doc_id", pa.string(), "Document id: the first 16 hex digits of the source file's sha256, stable across runs.")
 CHAR_START = Column("char_start", pa.int64(), "Start offset (inclusive, in code points) into documents.text.")
 CHAR_END = Column("char_end", pa.int64(), "End offset (exclusive, in code points) into documents.text.")
 SOURCE_SHA256 = Column("source_sha256", pa.string(), "sha256 of the source file the row came from (lineage).")
+
+# How rows join and trace back to their source: documentation only (docs/tables/), see schemas/contract.py.
+TO_DOCUMENT = Join("documents", (("doc_id", "doc_id"),), "The document the row belongs to: its title, meeting date, "
+                   "source_path and the text every offset points into.")
+
+
+def in_sentence(offset: str) -> Join:
+    """Mentions carry no sentence_idx: their sentence is the one whose span holds their first character."""
+    return Join("sentences", (("doc_id", "doc_id"),), "The sentence the row's text starts in.",
+                within=(offset, "char_start", "char_end"))
+
 
 SOURCE_FORMATS = ("pdf", "text", "unknown")
 SOURCE_STATUSES = ("published", "rejected", "duplicate")
@@ -30,6 +41,10 @@ SOURCES = TableContract(
         Column("doc_id", pa.string(), "The document the file became (for a duplicate, the original's); null when rejected.", nullable=True),
         Column("reason", pa.string(), "Why it was rejected, or which file it duplicates; null when published.", nullable=True),
     ),
+    joins=(Join("documents", (("doc_id", "doc_id"),), "The document the file became (a duplicate: the document of "
+                "the file it duplicates); none for a rejected file.", optional=True),),
+    trace=Trace(note="The row is the source file itself: source_path under the inbox, with the bytes' source_sha256."),
+    per_document=False,
 )
 
 DOCUMENTS = TableContract(
@@ -57,6 +72,8 @@ DOCUMENTS = TableContract(
                "Pages of the source PDF that gave no body text, each with why (no text layer, unmapped glyphs, only running "
                "lines); empty when every page was read."),
     ),
+    trace=Trace(note="The whole file: source_path (the first inbox name seen for these bytes; sources lists every "
+                "name with the same source_sha256), page_count pages, of which dropped_pages gave no text."),
 )
 
 SENTENCES = TableContract(
@@ -72,6 +89,8 @@ SENTENCES = TableContract(
         CHAR_END,
         Column("page", pa.int32(), "1-based PDF page the sentence starts on; null for text files.", nullable=True),
     ),
+    joins=(TO_DOCUMENT,),
+    trace=Trace("char_start", "char_end", "page"),
 )
 
 TOKENS = TableContract(
@@ -91,6 +110,13 @@ TOKENS = TableContract(
         CHAR_START,
         CHAR_END,
     ),
+    joins=(
+        Join("sentences", (("doc_id", "doc_id"), ("sentence_idx", "sentence_idx")),
+             "The sentence the token is part of, and its page."),
+        TO_DOCUMENT,
+    ),
+    trace=Trace("char_start", "char_end", note="Tokens have no page column: the page is their sentence's "
+                "(sentences.page, where the sentence starts)."),
 )
 
 DATE_PRECISIONS = ("day", "month", "year")
@@ -111,6 +137,8 @@ DATES = TableContract(
         CHAR_END,
         PAGE,
     ),
+    joins=(TO_DOCUMENT, in_sentence("char_start")),
+    trace=Trace("char_start", "char_end", "page"),
 )
 
 OFFICIALS = TableContract(
@@ -133,6 +161,9 @@ OFFICIALS = TableContract(
                "person or the office is not in the gazetteer or there is no meeting date. False is a warning, not an "
                "error: press texts get titles wrong.", nullable=True),
     ),
+    joins=(TO_DOCUMENT, in_sentence("char_start")),
+    trace=Trace("char_start", "char_end", "page", note="person_id leads to the gazetteer entry "
+                "(data/reference/officials.json), which folds every spelling of the person."),
 )
 
 SECTORS = TableContract(
@@ -148,6 +179,14 @@ SECTORS = TableContract(
         Column("first_char_start", pa.int64(), "Offset into documents.text of the first mention's first token."),
         PAGE,
     ),
+    joins=(
+        TO_DOCUMENT,
+        Join("tokens", (("doc_id", "doc_id"), ("first_char_start", "char_start")), "The first mention's first token."),
+        in_sentence("first_char_start"),
+    ),
+    trace=Trace("first_char_start", None, "page", note="Only the first mention is located (page is its page). "
+                "The others are not stored: they are matches of the sector's terms (data/reference/sectors.json) "
+                "in each sentence's joined tokens.normalized_form values."),
 )
 
 PUBLISHED_TABLES: dict[str, TableContract] = {
