@@ -55,6 +55,31 @@ def settled_changes(cursor_mtime: float, previous: dict[str, list[float]], now: 
     return settled, changing
 
 
+def describe_settled(files, settled: dict, pending: list[str], limit: int = 10) -> str:
+    """What a tick found, file by file, for the tick's log in the UI: which settled files are new
+    documents, which duplicate another file, which are skipped and why, and which are already done."""
+    by_path = {f.source_path: f for f in files}
+    first_path: dict[str, str] = {}
+    for f in files:
+        if f.doc_id and f.skipped is None:
+            first_path.setdefault(f.doc_id, f.source_path)
+    notes = []
+    for path in sorted(settled):
+        f = by_path.get(path)
+        if f is None:
+            notes.append(f"{path}: gone before it was read")
+        elif f.skipped is not None:
+            notes.append(f"{path}: skipped, {f.skipped}")
+        elif first_path.get(f.doc_id) != path:
+            notes.append(f"{path}: duplicate of {first_path.get(f.doc_id)} (same bytes)")
+        elif f.doc_id in pending:
+            notes.append(f"{path}: to process as document {f.doc_id} ({f.format})")
+        else:
+            notes.append(f"{path}: already processed as document {f.doc_id}")
+    more = f"; … and {len(notes) - limit} more" if len(notes) > limit else ""
+    return f"{len(settled)} file(s) settled — " + "; ".join(notes[:limit]) + more
+
+
 @dg.sensor(
     job=ingest_statements,
     default_status=dg.DefaultSensorStatus.RUNNING,
@@ -83,12 +108,12 @@ def inbox_sensor(context: dg.SensorEvaluationContext, settings: SeimeiSettings):
     handed_on = max(handed_on, cursor_mtime)
     plan = plan_and_register(settings, context.instance)
     requests = run_requests(plan, context.instance, run_key_suffix=f"@{max(v[1] for v in settled.values()):.6f}")
-    context.log.info(f"{len(settled)} file(s) settled: {', '.join(sorted(settled)[:10])}; "
-                     f"{len(plan.pending)} document(s) to process")
+    found = describe_settled(plan.files, settled, plan.pending)
+    context.log.info(f"{found}. {len(plan.pending)} document(s) to process in {len(requests)} run(s).")
     return dg.SensorResult(
         run_requests=requests,
         cursor=json.dumps({"mtime": handed_on, "changing": changing}),
-        skip_reason=None if requests else "new mtimes, but every document is already processed",
+        skip_reason=None if requests else f"nothing to run: {found}",
     )
 
 

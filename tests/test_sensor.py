@@ -14,7 +14,8 @@ from pipeline.jobs import INGEST_JOB, LEDGER_ONLY
 from pipeline.partitions import documents_partitions
 from pipeline.resources import SeimeiSettings
 from pipeline.runner import run
-from pipeline.sensors import daily_rescan, inbox_sensor
+from pipeline.core.inbox import scan
+from pipeline.sensors import daily_rescan, describe_settled, inbox_sensor
 from tests.conftest import SEED_FIXTURES
 
 AT = datetime.datetime(2026, 11, 23, 6, 0, tzinfo=datetime.timezone.utc)
@@ -108,3 +109,30 @@ def test_daily_schedule_refreshes_the_ledger_after_a_deletion(tmp_path):
         (inbox / "003_40687e4e43f7c743.txt").unlink()
         requests = daily_rescan(dg.build_schedule_context(instance=instance, resources={"settings": settings}, scheduled_execution_time=AT))
         assert len(requests) == 1 and requests[0].asset_selection == LEDGER_ONLY
+
+
+def test_a_tick_says_file_by_file_what_it_found_and_why_it_skips(tmp_path):
+    """The tick's message in the UI: new documents, duplicates, unreadable entries with the reason,
+    and files already processed."""
+    inbox, out = tmp_path / "inbox", tmp_path / "out"
+    inbox.mkdir()
+    shutil.copy(SEED_FIXTURES / "003_40687e4e43f7c743.txt", inbox / "a.txt")
+    shutil.copy(SEED_FIXTURES / "003_40687e4e43f7c743.txt", inbox / "b_copy.txt")
+    os.mkfifo(inbox / "c.pipe")
+    settings = SeimeiSettings(inbox_dir=str(inbox), publish_dir=str(out))
+    with dg.instance_for_test() as instance:
+        files = scan(inbox)
+        settled = {f.source_path: [f.size_bytes, f.mtime] for f in files}
+        doc_id = next(f.doc_id for f in files if f.source_path == "a.txt")
+        message = describe_settled(files, settled, pending=[doc_id])
+        assert message.startswith("3 file(s) settled")
+        assert f"a.txt: to process as document {doc_id} (text)" in message
+        assert "b_copy.txt: duplicate of a.txt (same bytes)" in message
+        assert "c.pipe: skipped, " in message and "pipe" in message.split("c.pipe: skipped, ")[1]
+
+        run(str(inbox), str(out), instance, echo=lambda *_: None)
+        seen = tick(instance, settings)
+        done = tick(instance, settings, cursor=seen.cursor)
+        assert not done.run_requests
+        reason = done.skip_reason.skip_message
+        assert reason.startswith("nothing to run: 3 file(s) settled") and "a.txt: already processed" in reason
