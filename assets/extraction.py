@@ -9,6 +9,7 @@ from assets.inbox import inbox_files
 from assets.stage_helpers import BACKFILL, clear_rejection, reject, sources_for, stage_version
 from pipeline.core.parallel import map_in_order
 from pipeline.core.process import read_outcome
+from pipeline.progress import Progress
 from pipeline.partitions import documents_partitions
 from pipeline.project import OWNERS
 from pipeline.resources import SeimeiSettings
@@ -30,7 +31,9 @@ def extracted_text(context: dg.AssetExecutionContext, settings: SeimeiSettings) 
     outcomes: Counter = Counter()
     rejections = {}
     sources = list(sources_for(context, settings).items())
-    results = map_in_order(read_outcome, [(s.absolute_path, s.format, settings.limits) for _, s in sources], settings.workers)
+    progress = Progress("extracted_text", len(sources), context.log.info)
+    results = map_in_order(read_outcome, [(s.absolute_path, s.format, settings.limits) for _, s in sources], settings.workers,
+                           on_result=lambda i: progress.advance(sources[i][1].source_path))
     for (doc_id, source), (extracted, reason) in zip(sources, results):
         if reason is not None:
             reject(settings, doc_id, "extracted_text", reason)

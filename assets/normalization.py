@@ -8,6 +8,7 @@ from assets.stage_helpers import BACKFILL, reject, stage_version
 from pipeline.core.errors import RejectedInput
 from pipeline.core.process import extracted_from_json, normalize
 from pipeline.partitions import documents_partitions
+from pipeline.progress import Progress
 from pipeline.project import OWNERS
 from pipeline.resources import SeimeiSettings
 from pipeline.versions import code_version
@@ -26,7 +27,9 @@ def normalized_text(context: dg.AssetExecutionContext, settings: SeimeiSettings)
     """The character policy applied, hard line breaks inside sentences removed, sentences split."""
     store = settings.store
     chars = sentences = done = 0
+    progress = Progress("normalized_text", len(context.partition_keys), context.log.info)
     for doc_id in context.partition_keys:
+        progress.advance(doc_id)
         raw = store.read("extracted_text", doc_id)
         if raw is None:  # rejected upstream
             store.delete("normalized_text", doc_id)

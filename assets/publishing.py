@@ -17,6 +17,7 @@ from pipeline.core.parallel import map_in_order
 from pipeline.core.process import NormalizedText
 from pipeline.partitions import documents_partitions
 from pipeline.lineage import git_commit, library_versions, reference_hashes
+from pipeline.progress import Progress
 from pipeline.project import OWNERS
 from pipeline.resources import SeimeiSettings
 from pipeline.table_metadata import column_schema, definition_metadata
@@ -91,10 +92,11 @@ def publish_per_document(
     reports, held, row_hashes = [], {}, []
     written = rows_total = 0
     keys = list(context.partition_keys)
+    progress = Progress(contract.name, len(keys), context.log.info)
     for chunk_start in range(0, len(keys), PUBLISH_CHUNK):  # documents stream through in chunks
         chunk = keys[chunk_start:chunk_start + PUBLISH_CHUNK]
         report, chunk_held, built = _build_and_validate(context, settings, contract, sources, chunk, build_rows,
-                                                        rows_in_workers)
+                                                        rows_in_workers, progress)
         reports.append(report)
         held.update(chunk_held)
         for doc_id, table in built.items():
@@ -134,7 +136,7 @@ def sorted_by_key(contract: TableContract, table: pa.Table) -> pa.Table:
     return table.sort_by([(k, "ascending") for k in contract.key]) if table.num_rows > 1 else table
 
 
-def _build_and_validate(context, settings, contract, sources, chunk, build_rows, rows_in_workers):
+def _build_and_validate(context, settings, contract, sources, chunk, build_rows, rows_in_workers, progress):
     """Rows of a chunk of documents, validated together; documents failing a blocking expectation
     are rejected and left out. Returns (report, held back, {doc_id: table})."""
     store, publisher = settings.store, settings.publisher
@@ -147,13 +149,19 @@ def _build_and_validate(context, settings, contract, sources, chunk, build_rows,
         if raw is None or source is None or is_rejected(settings, doc_id):  # rejected, or gone from the inbox
             publisher.remove_doc(contract.name, doc_id)
             store.delete(contract.name, doc_id)
+            progress.advance(doc_id)
             continue
         todo[doc_id] = NormalizedText.from_json(raw)
         text_lengths[doc_id] = len(todo[doc_id].text)
+    names = [sources[doc_id].source_path for doc_id in todo]
     if rows_in_workers is not None:
-        all_rows = map_in_order(rows_in_workers, list(todo.items()), settings.workers)
+        all_rows = map_in_order(rows_in_workers, list(todo.items()), settings.workers,
+                                on_result=lambda i: progress.advance(names[i]))
     else:
-        all_rows = [build_rows(doc_id, sources[doc_id], norm, settings) for doc_id, norm in todo.items()]
+        all_rows = []
+        for name, (doc_id, norm) in zip(names, todo.items()):
+            all_rows.append(build_rows(doc_id, sources[doc_id], norm, settings))
+            progress.advance(name)
     for doc_id, rows in zip(todo, all_rows):
         sha = sources[doc_id].source_sha256
         built[doc_id] = sorted_by_key(contract, contract.to_table([{**row, "source_sha256": sha} for row in rows]))

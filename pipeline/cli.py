@@ -20,6 +20,8 @@ def main(argv: list[str] | None = None) -> int:
     run_p.add_argument("--out", default=None, help="publish folder (default: data/published, or $SEIMEI_PUBLISH)")
     run_p.add_argument("--workers", type=int, default=None,
                        help="processes for reading and tokenizing (default: one per core, or $SEIMEI_WORKERS; 1: none)")
+    run_p.add_argument("--no-progress", action="store_true",
+                       help="no progress on stderr (by default: a bar on a terminal, a line every 5 s otherwise)")
     sub.add_parser("home", help="prepare DAGSTER_HOME (default .dagster/) and print its path")
     verify_p = sub.add_parser("verify", help="check the published data against its sources and recorded hashes")
     verify_p.add_argument("--raw", default=None, help="inbox folder (default: data/raw, or $SEIMEI_INBOX)")
@@ -51,11 +53,13 @@ def main(argv: list[str] | None = None) -> int:
     if not os.path.isdir(inbox):
         print(f"seimei: inbox folder {inbox} does not exist", file=sys.stderr)
         return 2
+    from pipeline.progress import TerminalBar
     from pipeline.runner import RunFailed, format_summary, get_instance, run
 
+    bar = None if args.no_progress else TerminalBar(sys.stderr, sys.stderr.isatty())
     with get_instance() as instance:
         try:
-            summary = run(inbox, out, instance)
+            summary = run(inbox, out, instance, progress=bar)
         except RunFailed as exc:
             print(f"seimei: {exc}", file=sys.stderr)
             return 1

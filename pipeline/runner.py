@@ -12,6 +12,7 @@ import dagster as dg
 
 from pipeline.automation import RANGE_END, RANGE_START, plan_and_register, run_requests
 from pipeline.definitions import build_definitions
+from pipeline.progress import set_listener
 from pipeline.project import DEFAULT_DAGSTER_HOME
 from pipeline.resources import SeimeiSettings
 from schemas.tables import PUBLISHED_TABLES
@@ -73,7 +74,19 @@ def get_instance() -> dg.DagsterInstance:
     return dg.DagsterInstance.get()
 
 
-def run(inbox: str, publish: str, instance: dg.DagsterInstance, echo=print) -> RunSummary:
+def run(inbox: str, publish: str, instance: dg.DagsterInstance, echo=print, progress=None) -> RunSummary:
+    """Process what is new; `progress` (a pipeline.progress listener, e.g. the CLI's bar) sees each
+    document as the steps, which run in this process, finish it."""
+    set_listener(progress)
+    try:
+        return _run(inbox, publish, instance, echo)
+    finally:
+        set_listener(None)
+        if hasattr(progress, "close"):
+            progress.close()
+
+
+def _run(inbox: str, publish: str, instance: dg.DagsterInstance, echo=print) -> RunSummary:
     inbox = str(Path(inbox).resolve())
     publish = publish if "://" in publish else str(Path(publish).resolve())
     fail_abandoned_runs(instance, echo)
@@ -152,6 +165,7 @@ def format_summary(s: RunSummary) -> str:
     lines += [f"  {name:<10} {count:>7} rows   {s.publish}/{name}/" for name, count in s.row_counts.items()]
     lines += [f"Rejected:  {path}: {reason}" for path, reason in s.rejections]
     lines += [
+        f"Report:    {s.publish}/_report/corpus_report.html",
         "Next:      `make dev` opens Dagster (lineage, checks, run logs) on http://127.0.0.1:3000;",
         f"           read the tables with pyarrow.parquet.read_table('{s.publish}/documents')",
         f"           or DuckDB: SELECT * FROM read_parquet('{s.publish}/documents/**/*.parquet')",

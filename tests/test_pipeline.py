@@ -168,3 +168,11 @@ def test_the_ledger_materialization_counts_files_and_previews_the_run(materializ
     for doc in docs:
         assert str(doc["meeting_date"]) in preview and doc["title"][:20] in preview
     assert "齋藤健" in preview and "semiconductors" in preview
+
+
+def test_the_run_log_shows_per_document_progress_of_each_step(materialized):
+    result, instance, _, _ = materialized
+    messages = [e.user_message for e in instance.all_logs(result.run_id)]
+    for step in ("extracted_text", "normalized_text", "documents", "tokens", "sectors"):
+        assert f"{step}: 4 document(s) to do" in messages, step
+        assert any(m.startswith(f"{step}: 4/4 done in ") for m in messages), step

@@ -28,13 +28,24 @@ def worker_count(requested: int) -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def map_in_order(fn: Callable[[T], R], items: Iterable[T], workers: int) -> list[R]:
+def map_in_order(fn: Callable[[T], R], items: Iterable[T], workers: int,
+                 on_result: Callable[[int], None] | None = None) -> list[R]:
     """[fn(x) for x in items], over `workers` processes when the batch is big enough.
-    `fn` must be a module-level function (it is pickled by name)."""
+    `fn` must be a module-level function (it is pickled by name). on_result(i) is called as each
+    result arrives, in order (progress)."""
     items = list(items)
     workers = min(worker_count(workers), max(1, len(items) // MIN_ITEMS_PER_WORKER))
     if workers <= 1:
-        return [fn(x) for x in items]
+        return _collect((fn(x) for x in items), on_result)
     chunk = max(1, len(items) // (workers * 4))
     with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-        return list(pool.map(fn, items, chunksize=chunk))
+        return _collect(pool.map(fn, items, chunksize=chunk), on_result)
+
+
+def _collect(results: Iterable[R], on_result: Callable[[int], None] | None) -> list[R]:
+    collected = []
+    for i, result in enumerate(results):
+        collected.append(result)
+        if on_result is not None:
+            on_result(i)
+    return collected
