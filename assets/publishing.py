@@ -111,10 +111,12 @@ def publish_per_document(
     report = merge_reports(reports) if reports else validate_table(contract.name, contract.arrow_schema().empty_table())
     return dg.MaterializeResult(
         metadata={
-            "dagster/row_count": rows_total,
+            # The run's totals, shown on each of its partitions (one result covers the range), so
+            # not dagster/row_count, which the UI would read as this one document's rows.
+            "rows_written_in_run": rows_total,
             "dagster/uri": dg.MetadataValue.path(publisher.table_uri(contract.name)),
             "dagster/column_schema": column_schema(contract),
-            "documents_written": written,
+            "documents_written_in_run": written,
             "documents_held_back": len(held),
             "validation_results": dg.MetadataValue.path(write_validation_result(settings, report, context.run.run_id)),
         },

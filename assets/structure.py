@@ -18,7 +18,7 @@ from pipeline.versions import code_version
     partitions_def=documents_partitions,
     backfill_policy=BACKFILL,
     code_version=code_version("structured_fields"),
-    group_name="extract",
+    group_name="structure",
     kinds={"python", "json"},
     owners=OWNERS,
 )

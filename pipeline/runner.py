@@ -45,10 +45,12 @@ class RunSummary:
     rejections: list[tuple[str, str]] = field(default_factory=list)
 
 
-# Telemetry off (this runs on closed networks); one run at a time, since SQLite storage locks
-# under concurrent runs.
+# Telemetry off (this runs on closed networks) and no sign-up dialog in the UI; one run at a
+# time, since SQLite storage locks under concurrent runs.
 INSTANCE_CONFIG = """\
 telemetry:
+  enabled: false
+nux:
   enabled: false
 concurrency:
   runs:

@@ -10,7 +10,7 @@ from schemas.tables import PUBLISHED_TABLES
 
 STAGE_GROUPS = {
     "inbox_files": "ingest", "extracted_text": "ingest", "normalized_text": "normalize",
-    "structured_fields": "extract", "corpus_report": "report",
+    "structured_fields": "structure", "corpus_report": "report",
     **{name: "publish" for name in PUBLISHED_TABLES},
 }
 

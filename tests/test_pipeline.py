@@ -91,7 +91,7 @@ def test_checks_ran_and_passed_and_metadata_reaches_dagster(materialized):
     assert all(e.passed for e in evaluations), [(e.asset_key, e.metadata) for e in evaluations if not e.passed]
     event = instance.get_latest_materialization_event(dg.AssetKey("documents"))
     meta = event.asset_materialization.metadata
-    assert meta["dagster/row_count"].value == 4
+    assert meta["rows_written_in_run"].value == 4 and "dagster/row_count" not in meta
     assert "dagster/column_schema" in meta and "dagster/uri" in meta
     assert event.asset_materialization.tags.get("dagster/data_version")
 
