@@ -282,9 +282,9 @@ class ParquetPublisher:
     def read(self, table_name: str, columns: list[str] | None = None) -> pa.Table | None:
         """The whole table (every document's file, in doc_id order, without the folder's year
         column), or None when nothing is published."""
-        files = self.doc_files(table_name)
         if table_name == "sources" and self.exists(self.ledger_path()):
             return self.read_file(self.ledger_path(), columns=columns)
+        files = self.doc_files(table_name)
         if not files:
             return None
         return pq.read_table([files[d] for d in sorted(files)], columns=columns, filesystem=self.location.fs,
