@@ -128,4 +128,10 @@ def daily_rescan(context: dg.ScheduleEvaluationContext, settings: SeimeiSettings
         return dg.SkipReason(f"inbox folder {settings.inbox} does not exist")
     plan = plan_and_register(settings, context.instance)
     stamp = context.scheduled_execution_time.isoformat() if context.scheduled_execution_time else ""
-    return run_requests(plan, context.instance, run_key_suffix=f"@{stamp}") or dg.SkipReason("nothing new in the inbox")
+    requests = run_requests(plan, context.instance, run_key_suffix=f"@{stamp}")
+    if requests:
+        context.log.info(f"rescan of {len(plan.files)} file(s): {len(plan.pending)} document(s) to process"
+                         + ("" if plan.ledger_current else "; the ledger no longer matches the inbox"))
+    return requests or dg.SkipReason(
+        f"nothing new: {len(plan.files)} file(s) in {settings.inbox}, every document processed under the current "
+        "code and reference data, ledger and report up to date")

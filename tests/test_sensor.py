@@ -105,7 +105,8 @@ def test_daily_schedule_refreshes_the_ledger_after_a_deletion(tmp_path):
     with dg.instance_for_test() as instance:
         run(str(inbox), str(out), instance, echo=lambda *_: None)
         context = dg.build_schedule_context(instance=instance, resources={"settings": settings}, scheduled_execution_time=AT)
-        assert isinstance(daily_rescan(context), dg.SkipReason)
+        idle = daily_rescan(context)
+        assert isinstance(idle, dg.SkipReason) and idle.skip_message.startswith("nothing new: 2 file(s) in ")
         (inbox / "003_40687e4e43f7c743.txt").unlink()
         requests = daily_rescan(dg.build_schedule_context(instance=instance, resources={"settings": settings}, scheduled_execution_time=AT))
         assert len(requests) == 1 and requests[0].asset_selection == LEDGER_ONLY
