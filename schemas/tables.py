@@ -1,4 +1,4 @@
-"""The contracts of the four published tables. Later issues add columns; they never rename these."""
+"""The contracts of the seven published tables. Later issues add columns; they never rename these."""
 
 from __future__ import annotations
 
