@@ -18,6 +18,7 @@ import sys
 from pathlib import Path
 
 from schemas.contract import TableContract
+from schemas.generated import write_or_check
 from schemas.tables import PUBLISHED_TABLES
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -188,22 +189,8 @@ def render(contract: TableContract) -> str:
 
 
 def main(argv: list[str]) -> int:
-    check = "--check" in argv
-    EXPECTATIONS_DIR.mkdir(exist_ok=True)
-    stale = []
-    for contract in PUBLISHED_TABLES.values():
-        path = EXPECTATIONS_DIR / f"{contract.name}.json"
-        text = render(contract)
-        if check:
-            if not path.exists() or path.read_text(encoding="utf-8") != text:
-                stale.append(path)
-        else:
-            path.write_text(text, encoding="utf-8")
-            print(path.relative_to(ROOT))
-    for path in stale:
-        print(f"{path.relative_to(ROOT)} is out of date: run python scripts/build_expectation_suites.py", file=sys.stderr)
-    return 1 if stale else 0
-
+    files = {EXPECTATIONS_DIR / f"{c.name}.json": render(c) for c in PUBLISHED_TABLES.values()}
+    return write_or_check(files, "--check" in argv, "scripts/build_expectation_suites.py", ROOT)
 
 if __name__ == "__main__":
     sys.exit(main(sys.argv[1:]))

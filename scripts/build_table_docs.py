@@ -17,6 +17,7 @@ from pathlib import Path
 
 from pipeline.storage import NULL_PARTITION, PARTITION_COLUMN
 from schemas.contract import Join, TableContract
+from schemas.generated import write_or_check
 from schemas.tables import PUBLISHED_TABLES
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -250,21 +251,8 @@ def render_all() -> dict[str, str]:
 
 
 def main(argv: list[str]) -> int:
-    check = "--check" in argv
-    DOCS_DIR.mkdir(parents=True, exist_ok=True)
-    stale = []
-    for name, text in render_all().items():
-        path = DOCS_DIR / name
-        if check:
-            if not path.exists() or path.read_text(encoding="utf-8") != text:
-                stale.append(path)
-        else:
-            path.write_text(text, encoding="utf-8")
-            print(path.relative_to(ROOT))
-    for path in stale:
-        print(f"{path.relative_to(ROOT)} is out of date: run python scripts/build_table_docs.py", file=sys.stderr)
-    return 1 if stale else 0
-
+    files = {DOCS_DIR / name: text for name, text in render_all().items()}
+    return write_or_check(files, "--check" in argv, "scripts/build_table_docs.py", ROOT)
 
 if __name__ == "__main__":
     sys.exit(main(sys.argv[1:]))
