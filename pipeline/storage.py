@@ -153,17 +153,19 @@ class PublishLocation:
         """Names of the sub-folders of a folder (hidden and private names skipped)."""
         import pyarrow.fs as pafs
 
-        infos = self.fs.get_file_info(pafs.FileSelector(folder, allow_not_found=True))
-        return sorted(i.base_name for i in infos
-                      if i.type == pafs.FileType.Directory and not i.base_name.startswith((".", "_")))
+        return self._visible(folder, pafs.FileType.Directory)
 
     def names(self, folder: str, suffix: str) -> list[str]:
         """File names in a folder ending in suffix; hidden (`.`) and private (`_`) names skipped."""
         import pyarrow.fs as pafs
 
+        return [n for n in self._visible(folder, pafs.FileType.File) if n.endswith(suffix)]
+
+    def _visible(self, folder: str, kind) -> list[str]:
+        import pyarrow.fs as pafs
+
         infos = self.fs.get_file_info(pafs.FileSelector(folder, allow_not_found=True))
-        names = (i.base_name for i in infos if i.type == pafs.FileType.File)
-        return sorted(n for n in names if n.endswith(suffix) and not n.startswith((".", "_")))
+        return sorted(i.base_name for i in infos if i.type == kind and not i.base_name.startswith((".", "_")))
 
 
 class StageStore:
