@@ -18,7 +18,7 @@ from assets.tokens import tokens
 from pipeline.core.inbox import first_of_each_document
 from pipeline.automation import RANGE_END, RANGE_START
 from pipeline.partitions import documents_partitions
-from pipeline.planning import PER_DOCUMENT_TABLES, REJECTED_STAGE
+from pipeline.planning import PER_DOCUMENT_TABLES, REJECTED_STAGE, keys_in_range
 from pipeline.preview import PREVIEW_LIMIT, documents_preview
 from pipeline.project import OWNERS
 from pipeline.resources import SeimeiSettings
@@ -115,10 +115,7 @@ def _run_documents(context: dg.AssetExecutionContext) -> list[str]:
     first, last = context.run.tags.get(RANGE_START), context.run.tags.get(RANGE_END)
     if not first or not last:
         return []
-    order = context.instance.get_dynamic_partitions(documents_partitions.name)
-    if first not in order or last not in order:
-        return []
-    return order[order.index(first): order.index(last) + 1]
+    return keys_in_range(context.instance.get_dynamic_partitions(documents_partitions.name), first, last)
 
 
 def _run_preview(context: dg.AssetExecutionContext, settings: SeimeiSettings, published_ids: set[str]) -> str:

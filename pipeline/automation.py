@@ -10,7 +10,9 @@ import dagster as dg
 from pipeline.core.inbox import first_of_each_document, scan
 from pipeline.jobs import INGEST_JOB, LEDGER_ONLY, WITHOUT_LEDGER
 from pipeline.partitions import documents_partitions
-from pipeline.planning import Plan, contiguous_blocks, ledger_is_current, pending_documents, report_is_current
+from pipeline.planning import (
+    Plan, contiguous_blocks, keys_in_range, ledger_is_current, pending_documents, report_is_current,
+)
 from pipeline.resources import SeimeiSettings
 from pipeline.versions import pipeline_fingerprint
 
@@ -47,7 +49,7 @@ def run_requests(plan: Plan, instance: dg.DagsterInstance, run_key_suffix: str =
             dg.RunRequest(
                 job_name=INGEST_JOB,
                 run_key=f"{first}..{last}{run_key_suffix}" if run_key_suffix else None,
-                tags={RANGE_START: first, RANGE_END: last, "seimei/documents": str(_count(order, first, last))},
+                tags={RANGE_START: first, RANGE_END: last, "seimei/documents": str(len(keys_in_range(order, first, last)))},
                 # only the last block's run rewrites the ledger, when every pending document is done
                 asset_selection=None if i == len(blocks) - 1 else WITHOUT_LEDGER,
             )
@@ -61,7 +63,3 @@ def run_requests(plan: Plan, instance: dg.DagsterInstance, run_key_suffix: str =
             tags={"seimei/ledger_only": "true"},
         )]
     return []
-
-
-def _count(order: list[str], first: str, last: str) -> int:
-    return order.index(last) - order.index(first) + 1

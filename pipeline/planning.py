@@ -60,6 +60,14 @@ def report_is_current(store: StageStore, publisher: ParquetPublisher) -> bool:
     return stamp is not None and stamp.get("ledger") == ledger_identity(publisher)
 
 
+def keys_in_range(partition_order: list[str], first: str, last: str) -> list[str]:
+    """The partition keys from first to last, both included (a run's range); empty when either is
+    not a known key."""
+    if first not in partition_order or last not in partition_order:
+        return []
+    return partition_order[partition_order.index(first): partition_order.index(last) + 1]
+
+
 def contiguous_blocks(pending: list[str], partition_order: list[str], max_size: int = 0) -> list[tuple[str, str]]:
     """Pending keys as (first, last) ranges of consecutive partitions, so each range is one run;
     with max_size, no range holds more than that many documents (runs to spread over machines)."""
