@@ -44,6 +44,8 @@ JOB = {"repositoryLocationName": LOCATION, "repositoryName": REPOSITORY, "jobNam
 SERVER_TIMEOUT = 120  # seconds for the webserver to answer and load the code location (~10 s here)
 RUN_TIMEOUT = 300  # seconds for one run, queue wait included (the whole job on 4 documents: ~40 s)
 PAGE_TIMEOUT = 60  # seconds for the UI to show the whole graph
+SETTLE_TIMEOUT = 30  # seconds for the graph to come to rest after a fit or a zoom step
+ZOOM_STEPS = 20
 # the assets the job has today; more may come (a corpus report), fewer would be a regression
 EXPECTED_ASSETS = ["inbox_files", "extracted_text", "normalized_text", "structured_fields", *PUBLISHED_TABLES]
 PER_DOCUMENT = ["extracted_text", "normalized_text", "structured_fields"] + [t for t in PUBLISHED_TABLES if t != "sources"]
@@ -351,7 +353,7 @@ GRAPH_BOXES = """(() => {
   const r = clip.getBoundingClientRect();
   const refresh = document.querySelector('[aria-label=refresh]')?.closest('button');  // in the bar
   const top = refresh ? Math.max(r.top, refresh.getBoundingClientRect().bottom + 12) : r.top;
-  const box = b => [b.left, b.top, b.right, b.bottom];
+  const box = b => [b.left, b.top, b.right, b.bottom].map(v => Math.round(v * 2) / 2);
   return {pane: [r.left, top, r.right - 56, r.bottom],
           items: nodes.map(n => ({text: n.textContent.trim(), box: box(n.getBoundingClientRect())}))};
 })()"""
@@ -385,26 +387,26 @@ def screenshot_asset_graph(browser, base_url: str, names: list[str], groups: lis
     browser.wait_for(every_name, PAGE_TIMEOUT, f"a node for each of {names}")
     # the assets sidebar takes a third of the width: hide it with its own button
     browser.evaluate("document.querySelector('[aria-label=panel_show_right]')?.closest('button')?.click()")
-    time.sleep(0.5)
+    browser.settled(GRAPH_BOXES, SETTLE_TIMEOUT, "the graph after hiding the sidebar")
     point = browser.wait_for(BACKGROUND_POINT, 10, "a free point of the graph's background")
     for count in (1, 2):  # the UI fits the graph to the viewport's width on a double click
         for kind in ("mousePressed", "mouseReleased"):
             browser.send("Input.dispatchMouseEvent",
                          {"type": kind, "x": point[0], "y": point[1], "button": "left", "clickCount": count})
-    time.sleep(0.5)
-    for _ in range(20):  # then zoom out (around the centre) until it fits the height too
-        graph = browser.evaluate(GRAPH_BOXES)
+    # every measurement below is of a graph at rest: the fit and each zoom step are animated
+    graph = browser.settled(GRAPH_BOXES, SETTLE_TIMEOUT, "the graph after fitting it to the window")
+    for _ in range(ZOOM_STEPS):  # then zoom out (around the centre) until it fits the height too
         if all(_inside(item["box"], graph["pane"]) for item in graph["items"]):
             break
         browser.evaluate("document.querySelector('[aria-label=zoom_out]').closest('button').click()")
-        time.sleep(0.3)
-    time.sleep(1.0)  # the last zoom step's transition
-    graph = browser.evaluate(GRAPH_BOXES)
+        graph = browser.settled(GRAPH_BOXES, SETTLE_TIMEOUT, "the graph after a zoom step")
     outside = [i["text"][:40] for i in graph["items"] if not _inside(i["box"], graph["pane"])]
     assert not outside, f"parts of the graph are outside the viewport {graph['pane']}: {outside}"
     undrawn = [n for n in names if node_box(graph, n) is None]
     assert not undrawn, f"no node drawn for {undrawn} at the final zoom"
     browser.screenshot(png)
+    after = browser.evaluate(GRAPH_BOXES)
+    assert after == graph, "the graph moved while the screenshot was taken"
     return graph
 
 

@@ -322,6 +322,15 @@ CHROMIUM_FLAGS = [
 ]
 
 
+SETTLE_SECONDS = 0.25
+# three animation frames (an animation in progress moves something in each), then a pause
+FRAMES_THEN_PAUSE = f"""new Promise(done => {{
+  let frames = 3;
+  const next = () => (--frames > 0 ? requestAnimationFrame(next) : setTimeout(done, {SETTLE_SECONDS * 1000}));
+  requestAnimationFrame(next);
+}})"""
+
+
 class DevTools:
     """Headless Chromium driven over the DevTools protocol (websockets, which dagster-webserver
     already depends on through uvicorn). The one-shot --screenshot mode can only wait a fixed
@@ -346,9 +355,11 @@ class DevTools:
                     raise ServerError(f"DevTools {method}: {message['error']}")
                 return message["result"]
 
-    def evaluate(self, expression: str):
-        """The value of a page expression; it must be JSON-serializable (not a DOM node)."""
-        result = self.send("Runtime.evaluate", {"expression": expression, "returnByValue": True})
+    def evaluate(self, expression: str, await_promise: bool = False):
+        """The value of a page expression; it must be JSON-serializable (not a DOM node). With
+        await_promise, the value the expression's promise resolves to."""
+        result = self.send("Runtime.evaluate",
+                           {"expression": expression, "returnByValue": True, "awaitPromise": await_promise})
         if "exceptionDetails" in result:
             raise ServerError(f"page script failed: {result['exceptionDetails']}")
         return result["result"].get("value")
@@ -364,6 +375,22 @@ class DevTools:
                 text = self.evaluate("document.body ? document.body.innerText.slice(0, 2000) : ''")
                 raise ServerError(f"the page did not show {what} in {timeout:.0f} s; it shows:\n{text}")
             time.sleep(0.5)
+
+    def settled(self, expression: str, timeout: float, what: str):
+        """The value of a page expression once the page has stopped changing it: the same value
+        twice, a few animation frames and at least SETTLE_SECONDS apart. The graph's zoom and fit
+        are animated frame by frame; on a loaded machine a fixed sleep can end mid-animation, so
+        this waits on the frames the page actually draws."""
+        deadline = time.monotonic() + timeout
+        previous = self.evaluate(expression)
+        while True:
+            self.evaluate(FRAMES_THEN_PAUSE, await_promise=True)
+            value = self.evaluate(expression)
+            if value is not None and value == previous:
+                return value
+            if time.monotonic() > deadline:
+                raise ServerError(f"{what} kept changing for {timeout:.0f} s: {previous} then {value}")
+            previous = value
 
     def screenshot(self, png: Path) -> None:
         data = self.send("Page.captureScreenshot", {"format": "png"})["data"]
