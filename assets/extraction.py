@@ -2,18 +2,34 @@
 
 
 from collections import Counter
+from pathlib import Path
 
 import dagster as dg
 
 from assets.inbox import inbox_files
 from assets.stage_helpers import BACKFILL, clear_rejection, reject, sources_for, stage_version
-from pipeline.core.parallel import map_in_order
-from pipeline.core.process import read_outcome
+from pipeline.core.errors import failure_reason
+from pipeline.core.guarded_pool import guarded_map
+from pipeline.core.parallel import worker_count
+from pipeline.core.process import ReadJob, read_job
 from pipeline.progress import Progress
 from pipeline.partitions import documents_partitions
 from pipeline.project import OWNERS
 from pipeline.resources import SeimeiSettings
 from pipeline.versions import code_version
+
+
+def reading_failure(outcome) -> tuple[str, bool]:
+    """(reason, transient) for a read that did not return: past the deadline, out of memory, the
+    worker killed, or an error the reader did not expect."""
+    limits_hint = "the limit for one statement; the file is probably malformed"
+    if outcome.error_kind == "deadline":
+        return f"too slow to read: {outcome.error} ({limits_hint})", False
+    if outcome.error_kind == "MemoryError":
+        return "too much memory to read: it needs more than the limit for one statement (max_memory_mb)", False
+    if outcome.error_kind == "crash":
+        return f"reading stopped: {outcome.error}", False
+    return failure_reason("reading", RuntimeError(f"{outcome.error_kind}: {outcome.error}")), False
 
 
 @dg.asset(
@@ -27,17 +43,25 @@ from pipeline.versions import code_version
 )
 def extracted_text(context: dg.AssetExecutionContext, settings: SeimeiSettings) -> dg.MaterializeResult:
     """Readable lines of each document with their page numbers; running headers, footers and page
-    numbers dropped. Unreadable files are rejected with a reason, and the run goes on."""
+    numbers dropped. Each file is read once, from inside the inbox, in a worker process bounded
+    by the read deadline and the memory cap; unreadable files are rejected with a reason, and the
+    run goes on."""
     outcomes: Counter = Counter()
     rejections = {}
+    limits = settings.limits
     sources = list(sources_for(context, settings).items())
     progress = Progress("extracted_text", len(sources), context.log.info)
-    results = map_in_order(read_outcome, [(s.absolute_path, s.format, settings.limits) for _, s in sources], settings.workers,
-                           on_result=lambda i: progress.advance(sources[i][1].source_path))
-    for (doc_id, source), (extracted, reason) in zip(sources, results):
+    jobs = [ReadJob(str(settings.inbox), s.absolute_path, s.source_sha256, s.format,
+                    Path(s.absolute_path).suffix or Path(s.absolute_path).name, limits) for _, s in sources]
+    results = guarded_map(read_job, jobs, worker_count(settings.workers), limits.max_read_seconds,
+                          limits.max_memory_mb, on_result=lambda i: progress.advance(sources[i][1].source_path))
+    for (doc_id, source), outcome in zip(sources, results):
+        if outcome.error_kind is None:
+            extracted, reason, transient = outcome.value
+        else:
+            extracted, (reason, transient) = None, reading_failure(outcome)
         if reason is not None:
-            reject(settings, doc_id, "extracted_text", reason)
-            settings.store.delete("extracted_text", doc_id)
+            reject(settings, doc_id, "extracted_text", reason, transient=transient)
             rejections[source.source_path] = reason
             outcomes["rejected"] += 1
             continue

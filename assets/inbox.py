@@ -10,7 +10,8 @@ import dagster as dg
 from pipeline.core.inbox import InboxFile, first_of_each_document, scan
 from pipeline.partitions import documents_partitions
 from pipeline.project import OWNERS
-from pipeline.resources import SeimeiSettings
+from pipeline.core.reference import ReferenceDataError
+from pipeline.resources import SeimeiSettings, reference_data
 from pipeline.versions import code_version
 
 MANIFEST = ("inbox", "manifest")
@@ -25,7 +26,13 @@ def read_manifest(settings: SeimeiSettings) -> list[InboxFile]:
 
 @dg.asset(code_version=code_version("inbox_files"), group_name="ingest", kinds={"python", "pdf"}, owners=OWNERS)
 def inbox_files(context: dg.AssetExecutionContext, settings: SeimeiSettings) -> dg.MaterializeResult:
-    """Every file under the inbox folder with its sha256, size and detected format."""
+    """Every file under the inbox folder with its sha256, size and detected format. The reviewed
+    reference data is loaded and checked first: a broken file stops the run here, in one
+    sentence, before any document work."""
+    try:
+        reference_data()
+    except ReferenceDataError as exc:
+        raise dg.Failure(f"{exc}; nothing was processed") from None
     files = scan(settings.inbox)
     settings.store.write(*MANIFEST, {"inbox": str(settings.inbox), "files": [asdict(f) for f in files]})
     documents = first_of_each_document(files)

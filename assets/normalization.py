@@ -4,8 +4,7 @@
 import dagster as dg
 
 from assets.extraction import extracted_text
-from assets.stage_helpers import BACKFILL, reject, stage_version
-from pipeline.core.errors import RejectedInput
+from assets.stage_helpers import BACKFILL, reject_failure, stage_version
 from pipeline.core.process import extracted_from_json, normalize
 from pipeline.partitions import documents_partitions
 from pipeline.progress import Progress
@@ -36,10 +35,9 @@ def normalized_text(context: dg.AssetExecutionContext, settings: SeimeiSettings)
             continue
         try:
             norm = normalize(extracted_from_json(raw))
-        except RejectedInput as exc:
-            reject(settings, doc_id, "normalized_text", exc.reason)
-            store.delete("normalized_text", doc_id)
-            context.log.warning(f"rejected document {doc_id}: {exc.reason}")
+            settings.limits.check_text(len(norm.text))
+        except Exception as exc:  # one document's failure is its rejection, never the run's
+            reject_failure(context, settings, doc_id, "normalized_text", exc)
             continue
         store.write("normalized_text", doc_id, norm.to_json())
         chars += len(norm.text)

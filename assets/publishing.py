@@ -11,9 +11,9 @@ import pyarrow as pa
 
 from assets.normalization import normalized_text
 from assets.structure import structured_fields
-from assets.stage_helpers import BACKFILL, is_rejected, reject, sources_for
+from assets.stage_helpers import BACKFILL, is_rejected, reject, reject_failure, sources_for
 from pipeline.core.inbox import InboxFile
-from pipeline.core.parallel import map_in_order
+from pipeline.core.parallel import guarded_call, map_in_order
 from pipeline.core.process import NormalizedText
 from pipeline.partitions import documents_partitions
 from pipeline.lineage import git_commit, library_versions, reference_hashes
@@ -100,6 +100,8 @@ def publish_per_document(
         reports.append(report)
         held.update(chunk_held)
         for doc_id, table in built.items():
+            if is_rejected(settings, doc_id):  # by another table's step since the chunk began
+                continue
             source = sources[doc_id]
             row_hashes.append(publisher.write_doc(contract.name, doc_id, meeting_year(settings, doc_id), table,
                                                   file_metadata(context, contract, {
@@ -157,16 +159,21 @@ def _build_and_validate(context, settings, contract, sources, chunk, build_rows,
         text_lengths[doc_id] = len(todo[doc_id].text)
     names = [sources[doc_id].source_path for doc_id in todo]
     if rows_in_workers is not None:
-        all_rows = map_in_order(rows_in_workers, list(todo.items()), settings.workers,
+        all_rows = map_in_order(guarded_call, [(rows_in_workers, item) for item in todo.items()], settings.workers,
                                 on_result=lambda i: progress.advance(names[i]))
     else:
         all_rows = []
         for name, (doc_id, norm) in zip(names, todo.items()):
-            all_rows.append(build_rows(doc_id, sources[doc_id], norm, settings))
+            all_rows.append(guarded_call((lambda _: build_rows(doc_id, sources[doc_id], norm, settings), None)))
             progress.advance(name)
-    for doc_id, rows in zip(todo, all_rows):
-        sha = sources[doc_id].source_sha256
-        built[doc_id] = sorted_by_key(contract, contract.to_table([{**row, "source_sha256": sha} for row in rows]))
+    for doc_id, (rows, error) in zip(todo, all_rows):
+        try:
+            if error is not None:
+                raise error
+            sha = sources[doc_id].source_sha256
+            built[doc_id] = sorted_by_key(contract, contract.to_table([{**row, "source_sha256": sha} for row in rows]))
+        except Exception as exc:  # a row that breaks the contract, or any error building them: this document's
+            reject_failure(context, settings, doc_id, contract.name, exc)
     del all_rows, todo
     report = validate_table(contract.name, _concat(contract, built.values()), text_lengths=text_lengths)
     held: dict[str, list[str]] = {}

@@ -19,12 +19,14 @@ from pipeline.core.inbox import first_of_each_document
 from pipeline.automation import RANGE_END, RANGE_START
 from pipeline.partitions import documents_partitions
 from pipeline.planning import PER_DOCUMENT_TABLES, REJECTED_STAGE, keys_in_range
+from pipeline.rejections import rejected_in_run
+from pipeline.removal_guard import MassRemoval, check_withdrawal
 from pipeline.preview import PREVIEW_LIMIT, documents_preview
 from pipeline.project import OWNERS
 from pipeline.resources import SeimeiSettings
 from pipeline.table_metadata import column_schema, definition_metadata
 from pipeline.validation import validate_table
-from pipeline.versions import code_version
+from pipeline.versions import code_version, pipeline_fingerprint
 from schemas.tables import SOURCES
 
 
@@ -42,9 +44,15 @@ from schemas.tables import SOURCES
 def sources(context: dg.AssetExecutionContext, settings: SeimeiSettings) -> dg.MaterializeResult:
     store, publisher = settings.store, settings.publisher
     files = read_manifest(settings)
+    try:  # before anything is withdrawn: an empty or wrong inbox must not take the publication back
+        check_withdrawal(files, publisher, str(settings.inbox), settings.max_removal_share, settings.allow_mass_removal)
+    except MassRemoval as exc:
+        raise dg.Failure(str(exc)) from None
     originals = first_of_each_document(files)
     document_files = publisher.doc_files("documents")
-    published_ids = {d for d in originals if d in document_files and store.read("documents", d) is not None}
+    fingerprint = pipeline_fingerprint()
+    published_ids = {d for d in originals if d in document_files and store.read("documents", d) is not None
+                     and not rejected_in_run(store, d, fingerprint)}
     rows, awaiting = [], []
     for f in files:
         doc_id = f.doc_id

@@ -8,7 +8,8 @@ import dagster as dg
 
 from assets.inbox import read_manifest
 from pipeline.core.inbox import InboxFile, first_of_each_document
-from pipeline.planning import PER_DOCUMENT_TABLES, REJECTED_STAGE
+from pipeline import rejections
+from pipeline.core.errors import failure_reason
 from pipeline.resources import SeimeiSettings
 from pipeline.versions import pipeline_fingerprint
 
@@ -27,22 +28,29 @@ def sources_for(context: dg.AssetExecutionContext, settings: SeimeiSettings) -> 
     return found
 
 
-def reject(settings: SeimeiSettings, doc_id: str, stage: str, reason: str) -> None:
-    """Record the rejection and take back anything published for the document before."""
-    settings.store.write(REJECTED_STAGE, doc_id, {"stage": stage, "reason": reason, "fingerprint": pipeline_fingerprint()})
-    for table in PER_DOCUMENT_TABLES:
-        settings.publisher.remove_doc(table, doc_id)
-        settings.store.delete(table, doc_id)
+def reject(settings: SeimeiSettings, doc_id: str, stage: str, reason: str, transient: bool = False) -> None:
+    """Record the rejection (pipeline/rejections.py) and drop this stage's own result for the
+    document. Other tables' files are the ledger step's to withdraw, never another step's."""
+    rejections.reject(settings.store, doc_id, stage, reason, pipeline_fingerprint(), settings.limits, transient)
+    settings.store.delete(stage, doc_id)
+
+
+def reject_failure(context: dg.AssetExecutionContext, settings: SeimeiSettings, doc_id: str, stage: str,
+                   exc: BaseException) -> str:
+    """Any error of one document's work becomes that document's rejection; the run goes on."""
+    reason = failure_reason(stage, exc)
+    reject(settings, doc_id, stage, reason, transient=getattr(exc, "transient", False))
+    context.log.warning(f"rejected document {doc_id}: {reason}")
+    return reason
 
 
 def clear_rejection(settings: SeimeiSettings, doc_id: str) -> None:
-    settings.store.delete(REJECTED_STAGE, doc_id)
+    rejections.clear(settings.store, doc_id)
 
 
 def is_rejected(settings: SeimeiSettings, doc_id: str) -> bool:
     """Rejected under the current code: by an earlier stage or table of this run, or a run like it."""
-    stamp = settings.store.read(REJECTED_STAGE, doc_id)
-    return stamp is not None and stamp.get("fingerprint") == pipeline_fingerprint()
+    return rejections.rejected_in_run(settings.store, doc_id, pipeline_fingerprint())
 
 
 def stage_version(settings: SeimeiSettings, stage: str, keys) -> dg.DataVersion:

@@ -4,7 +4,7 @@ officials), kept as JSON for the published tables that need them."""
 import dagster as dg
 
 from assets.normalization import normalized_text
-from assets.stage_helpers import BACKFILL, stage_version
+from assets.stage_helpers import BACKFILL, reject_failure, stage_version
 from pipeline.core.process import NormalizedText
 from pipeline.core.structure import extract_structure
 from pipeline.partitions import documents_partitions
@@ -33,7 +33,11 @@ def structured_fields(context: dg.AssetExecutionContext, settings: SeimeiSetting
         if raw is None:
             store.delete("structured_fields", doc_id)
             continue
-        structure = extract_structure(NormalizedText.from_json(raw), ref, extractor)
+        try:
+            structure = extract_structure(NormalizedText.from_json(raw), ref, extractor, settings.limits)
+        except Exception as exc:  # one document's failure is its rejection, never the run's
+            reject_failure(context, settings, doc_id, "structured_fields", exc)
+            continue
         store.write("structured_fields", doc_id, structure.to_json())
         dates += len(structure.dates)
         officials += len(structure.officials)

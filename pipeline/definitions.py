@@ -17,9 +17,9 @@ from assets.sources import sources
 from assets.structure import structured_fields
 from assets.tokens import tokens
 from pipeline.jobs import ingest_statements
-from pipeline.project import default_inbox, default_publish, default_workers
-from pipeline.resources import SeimeiSettings
-from pipeline.sensors import daily_rescan, inbox_sensor
+from pipeline.project import default_inbox, default_publish
+from pipeline.resources import settings_from_env
+from pipeline.sensors import daily_rescan, inbox_sensor, withdraw_after_failed_run
 
 ASSETS = [
     inbox_files, extracted_text, normalized_text, structured_fields,
@@ -28,12 +28,11 @@ ASSETS = [
 
 
 def build_definitions(inbox_dir: str | None = None, publish_dir: str | None = None) -> dg.Definitions:
-    settings = SeimeiSettings(inbox_dir=inbox_dir or default_inbox(), publish_dir=publish_dir or default_publish(),
-                              workers=default_workers())
+    settings = settings_from_env(inbox_dir or default_inbox(), publish_dir or default_publish())
     return dg.Definitions(
         assets=ASSETS,
         jobs=[ingest_statements],
-        sensors=[inbox_sensor],
+        sensors=[inbox_sensor, withdraw_after_failed_run],
         schedules=[daily_rescan],
         resources={"settings": settings},
     )

@@ -11,23 +11,26 @@ import hashlib
 from dataclasses import dataclass
 
 from pipeline.core.inbox import InboxFile, first_of_each_document
+from pipeline.core.limits import Limits
+from pipeline.rejections import REJECTED_STAGE, rejection_is_final  # noqa: F401 (REJECTED_STAGE: re-exported)
+from pipeline.rejections import stamp as rejection_stamp
 from pipeline.storage import ParquetPublisher, StageStore
 
 PER_DOCUMENT_TABLES = ("documents", "sentences", "tokens", "dates", "officials", "sectors")
-REJECTED_STAGE = "rejected"
 REPORT_STAMP = ("report", "corpus_report")  # stage and key of the corpus report's stamp
 
 
-def is_done(store: StageStore, doc_id: str, fingerprint: str) -> bool:
-    rejected = store.read(REJECTED_STAGE, doc_id)
+def is_done(store: StageStore, doc_id: str, fingerprint: str, limits: Limits = Limits()) -> bool:
+    rejected = rejection_stamp(store, doc_id)
     if rejected is not None:
-        return rejected.get("fingerprint") == fingerprint
+        return rejection_is_final(rejected, fingerprint, limits)
     stamps = [store.read(t, doc_id) for t in PER_DOCUMENT_TABLES]
     return all(s is not None and s.get("fingerprint") == fingerprint for s in stamps)
 
 
-def pending_documents(files: list[InboxFile], store: StageStore, fingerprint: str) -> list[str]:
-    return [doc_id for doc_id in first_of_each_document(files) if not is_done(store, doc_id, fingerprint)]
+def pending_documents(files: list[InboxFile], store: StageStore, fingerprint: str,
+                      limits: Limits = Limits()) -> list[str]:
+    return [doc_id for doc_id in first_of_each_document(files) if not is_done(store, doc_id, fingerprint, limits)]
 
 
 def ledger_is_current(files: list[InboxFile], publisher: ParquetPublisher) -> bool:

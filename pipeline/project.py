@@ -18,10 +18,5 @@ def default_inbox() -> str:
     return os.environ.get("SEIMEI_INBOX", str(DEFAULT_INBOX))
 
 
-def default_workers() -> int:
-    """Processes for the heavy per-document work: $SEIMEI_WORKERS, or 0 (one per core)."""
-    return int(os.environ.get("SEIMEI_WORKERS", "0") or 0)
-
-
 def default_publish() -> str:
     return os.environ.get("SEIMEI_PUBLISH", str(DEFAULT_PUBLISH))

@@ -8,9 +8,13 @@ import dagster as dg
 
 from functools import lru_cache
 
-from pipeline.core.limits import DEFAULT_MAX_BYTES, DEFAULT_MAX_PAGES, DEFAULT_MAX_READ_SECONDS, Limits
+from pipeline.core.limits import (
+    DEFAULT_MAX_BYTES, DEFAULT_MAX_MEMORY_MB, DEFAULT_MAX_MENTIONS, DEFAULT_MAX_PAGES, DEFAULT_MAX_READ_SECONDS,
+    DEFAULT_MAX_TEXT_CHARS, Limits,
+)
+from pipeline.removal_guard import DEFAULT_MAX_REMOVAL_SHARE
 from pipeline.core.officials import OfficialsExtractor
-from pipeline.core.reference import ReferenceData
+from pipeline.core.reference import ReferenceData, check_reference
 from pipeline.core.sectors import SectorMatcher
 from pipeline.core.tokenize import tokenize_sentences
 from pipeline.project import REFERENCE_DIR
@@ -19,7 +23,16 @@ from pipeline.storage import ParquetPublisher, StageStore
 
 @lru_cache(maxsize=1)
 def reference_data() -> ReferenceData:
-    return ReferenceData.load(REFERENCE_DIR)
+    """Loaded and checked once per process (ReferenceDataError: one sentence naming the file)."""
+    from schemas.tables import DOC_TYPES
+
+    ref = ReferenceData.load(REFERENCE_DIR)
+    check_reference(ref, frozenset(DOC_TYPES), _parts_of_speech)
+    return ref
+
+
+def _parts_of_speech(term: str) -> list[str]:
+    return [t.pos for t in tokenize_sentences(term, [(0, len(term))])]
 
 
 @lru_cache(maxsize=1)
@@ -39,21 +52,36 @@ def sector_matcher() -> SectorMatcher:
 
 class SeimeiSettings(dg.ConfigurableResource):
     """inbox_dir: where statement files land (read recursively); publish_dir: where Parquet goes;
-    max_file_mb / max_pages: a file over either is rejected unread; max_read_seconds: a file that
-    takes longer to read is rejected (a malformed PDF must not hang the run); workers: processes
-    for the heavy per-document work (0: one per core)."""
+    the limits of one document's work (pipeline/core/limits.py): max_file_mb / max_pages (a file
+    over either is rejected unread), max_read_seconds and max_memory_mb (the reading worker is
+    stopped past either), max_text_chars and max_mentions; workers: processes for the heavy
+    per-document work (0: one per core); max_removal_share / allow_mass_removal: the guard
+    against a run that would withdraw most of the publication (an empty or wrong inbox)."""
 
     inbox_dir: str
     publish_dir: str
     max_file_mb: float = DEFAULT_MAX_BYTES / (1024 * 1024)
     max_pages: int = DEFAULT_MAX_PAGES
     max_read_seconds: float = DEFAULT_MAX_READ_SECONDS
+    max_memory_mb: int = DEFAULT_MAX_MEMORY_MB
+    max_text_chars: int = DEFAULT_MAX_TEXT_CHARS
+    max_mentions: int = DEFAULT_MAX_MENTIONS
     workers: int = 0  # processes for reading and tokenizing; 0: one per core
+    max_removal_share: float = DEFAULT_MAX_REMOVAL_SHARE
+    allow_mass_removal: bool = False
+
+    @classmethod
+    def from_limits(cls, inbox_dir: str, publish_dir: str, limits: Limits, **rest) -> "SeimeiSettings":
+        return cls(inbox_dir=inbox_dir, publish_dir=publish_dir, max_file_mb=limits.max_bytes / (1024 * 1024),
+                   max_pages=limits.max_pages, max_read_seconds=limits.max_read_seconds,
+                   max_memory_mb=limits.max_memory_mb, max_text_chars=limits.max_text_chars,
+                   max_mentions=limits.max_mentions, **rest)
 
     @property
     def limits(self) -> Limits:
         return Limits(max_bytes=int(self.max_file_mb * 1024 * 1024), max_pages=self.max_pages,
-                      max_read_seconds=self.max_read_seconds)
+                      max_read_seconds=self.max_read_seconds, max_memory_mb=self.max_memory_mb,
+                      max_text_chars=self.max_text_chars, max_mentions=self.max_mentions)
 
     @property
     def inbox(self) -> Path:
@@ -66,3 +94,17 @@ class SeimeiSettings(dg.ConfigurableResource):
     @property
     def publisher(self) -> ParquetPublisher:
         return ParquetPublisher(self.publish_dir)
+
+
+def settings_from_env(inbox_dir: str, publish_dir: str) -> SeimeiSettings:
+    """The settings `seimei run`, the UI's code location, the sensor and the schedule share: the
+    folders given, everything else from SEIMEI_* (pipeline/core/limits.py names the limits)."""
+    import os
+
+    share = os.environ.get("SEIMEI_MAX_REMOVAL_SHARE", "").strip()
+    return SeimeiSettings.from_limits(
+        inbox_dir, publish_dir, Limits.from_env(),
+        workers=int(os.environ.get("SEIMEI_WORKERS", "0") or 0),
+        max_removal_share=float(share) if share else DEFAULT_MAX_REMOVAL_SHARE,
+        allow_mass_removal=os.environ.get("SEIMEI_ALLOW_MASS_REMOVAL", "").strip().lower() in ("1", "true", "yes"),
+    )

@@ -14,7 +14,9 @@ from pipeline.automation import RANGE_END, RANGE_START, plan_and_register, run_r
 from pipeline.definitions import build_definitions
 from pipeline.progress import set_listener
 from pipeline.project import DEFAULT_DAGSTER_HOME
-from pipeline.resources import SeimeiSettings
+from pipeline.consistency import withdraw_unlisted
+from pipeline.removal_guard import check_withdrawal
+from pipeline.resources import SeimeiSettings, reference_data, settings_from_env
 from schemas.tables import PUBLISHED_TABLES
 
 # One "materialization planned" event per asset for a run over a partition range, not one per
@@ -92,9 +94,11 @@ def _run(inbox: str, publish: str, instance: dg.DagsterInstance, echo=print) -> 
     inbox = str(Path(inbox).resolve())
     publish = publish if "://" in publish else str(Path(publish).resolve())
     fail_abandoned_runs(instance, echo)
+    reference_data()  # ReferenceDataError, one sentence, before any document work
     defs = build_definitions(inbox, publish)
-    settings = SeimeiSettings(inbox_dir=inbox, publish_dir=publish)
+    settings = settings_from_env(inbox, publish)
     plan = plan_and_register(settings, instance)
+    check_withdrawal(plan.files, settings.publisher, inbox, settings.max_removal_share, settings.allow_mass_removal)
     summary = RunSummary(inbox=inbox, publish=publish, files=len(plan.files))
     if plan.nothing_to_do:
         echo(f"Nothing new: all {len(plan.files)} files in {inbox} are already processed; no document work done.")
@@ -111,6 +115,10 @@ def _run(inbox: str, publish: str, instance: dg.DagsterInstance, echo=print) -> 
         summary.runs.append(result.run_id)
         if not result.success:
             failures = [e.message for e in result.all_events if e.is_step_failure or e.event_type_value == "RUN_FAILURE"]
+            withdrawn = withdraw_unlisted(settings.store, settings.publisher)
+            if withdrawn:
+                echo(f"Withdrew {withdrawn} file(s) the failed run wrote for documents the ledger does not list; "
+                     "the next run does them again.")
             raise RunFailed(f"run {result.run_id} of {request.job_name} failed: " + " | ".join(failures))
         summary.documents_processed += int(docs or 0)
     return _read_back(summary, settings)

@@ -14,9 +14,22 @@ from pathlib import Path
 import dagster as dg
 
 from pipeline.automation import plan_and_register, run_requests
+from pipeline.consistency import withdraw_unlisted
 from pipeline.core.inbox import display_path, list_files
 from pipeline.jobs import ingest_statements
+from pipeline.removal_guard import MassRemoval, check_withdrawal
 from pipeline.resources import SeimeiSettings
+
+
+def refused_withdrawal(plan, settings: SeimeiSettings) -> str | None:
+    """The removal guard's message when the plan would withdraw too much (an empty or unmounted
+    inbox), so that no run is requested; None when it may go on."""
+    try:
+        check_withdrawal(plan.files, settings.publisher, str(settings.inbox), settings.max_removal_share,
+                         settings.allow_mass_removal)
+    except MassRemoval as exc:
+        return str(exc)
+    return None
 
 
 def read_cursor(cursor: str | None) -> tuple[float, dict[str, list[float]]]:
@@ -107,6 +120,9 @@ def inbox_sensor(context: dg.SensorEvaluationContext, settings: SeimeiSettings):
         handed_on = min(handed_on, min(v[1] for v in changing.values()) - 1e-6)
     handed_on = max(handed_on, cursor_mtime)
     plan = plan_and_register(settings, context.instance)
+    refused = refused_withdrawal(plan, settings)
+    if refused:
+        return dg.SensorResult(cursor=json.dumps({"mtime": handed_on, "changing": changing}), skip_reason=refused)
     requests = run_requests(plan, context.instance, run_key_suffix=f"@{max(v[1] for v in settled.values()):.6f}")
     found = describe_settled(plan.files, settled, plan.pending)
     context.log.info(f"{found}. {len(plan.pending)} document(s) to process in {len(requests)} run(s).")
@@ -127,6 +143,9 @@ def daily_rescan(context: dg.ScheduleEvaluationContext, settings: SeimeiSettings
     if not settings.inbox.is_dir():
         return dg.SkipReason(f"inbox folder {settings.inbox} does not exist")
     plan = plan_and_register(settings, context.instance)
+    refused = refused_withdrawal(plan, settings)
+    if refused:
+        return dg.SkipReason(refused)
     stamp = context.scheduled_execution_time.isoformat() if context.scheduled_execution_time else ""
     requests = run_requests(plan, context.instance, run_key_suffix=f"@{stamp}")
     if requests:
@@ -135,3 +154,14 @@ def daily_rescan(context: dg.ScheduleEvaluationContext, settings: SeimeiSettings
     return requests or dg.SkipReason(
         f"nothing new: {len(plan.files)} file(s) in {settings.inbox}, every document processed under the current "
         "code and reference data, ledger and report up to date")
+
+
+@dg.run_failure_sensor(
+    monitored_jobs=[ingest_statements],
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description="After a failed run, withdraws the files it wrote for documents the ledger does not list, "
+                "so the published tables and the ledger agree (pipeline/consistency.py).",
+)
+def withdraw_after_failed_run(context: dg.RunFailureSensorContext, settings: SeimeiSettings):
+    removed = withdraw_unlisted(settings.store, settings.publisher)
+    context.log.info(f"run {context.dagster_run.run_id} failed: withdrew {removed} file(s) the ledger does not list")

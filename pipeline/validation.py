@@ -140,8 +140,33 @@ def validate_table(table_name: str, table: pa.Table, folder: Path = EXPECTATIONS
         success=bool(result.success),
         evaluated=len(result.results),
         failed=[_failure(r) for r in result.results if not r.success],
-        result_json=_json_safe(result.to_json_dict()),
+        result_json=result_summary(table_name, result),
     )
+
+
+MAX_DOC_IDS = 100  # per failed expectation in the stored summary
+
+
+def result_summary(table_name: str, result) -> dict:
+    """What a run keeps of a validation: per expectation its type, arguments, outcome, counts,
+    the doc_ids of failing rows and a few short examples. Not GX's COMPLETE result, which holds
+    every failing value (a held-back document's whole text, twice)."""
+    entries = []
+    for r in result.results:
+        failure = None if r.success else _failure(r)
+        details = r.result or {}
+        entries.append({
+            "expectation": r.expectation_config.type,
+            "kwargs": _json_safe({k: v for k, v in r.expectation_config.kwargs.items() if k not in ("batch_id", "value_set")}),
+            "success": bool(r.success),
+            "element_count": details.get("element_count"),
+            "unexpected_count": details.get("unexpected_count"),
+            **({"severity": failure.severity, "examples": failure.examples, "doc_ids": failure.doc_ids[:MAX_DOC_IDS],
+                "doc_ids_total": len(failure.doc_ids), **({"error": failure.error} if failure.error else {})}
+               if failure else {}),
+        })
+    return {"table": table_name, "success": bool(result.success), "evaluated": len(result.results),
+            "failed": sum(not e["success"] for e in entries), "results": entries}
 
 
 def suite_parameters() -> dict:

@@ -1,15 +1,16 @@
 """`seimei verify`: does the published data still match its sources and itself?
 
-Reports (1) a ledger row whose source file is gone or whose bytes no longer hash to the recorded
-sha256, (2) a published document with no published source in the ledger, and (3) a Parquet file
-whose rows no longer hash to the rows_sha256 recorded when it was written.
+Reports (0) an inbox entry the ledger does not account for, (1) a ledger row whose source file is
+gone or whose bytes no longer hash to the recorded sha256, (2) a published document with no
+published source in the ledger, and (3) a Parquet file whose rows no longer hash to the
+rows_sha256 recorded when it was written.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from pipeline.core.inbox import sha256_of
+from pipeline.core.inbox import display_path, list_entries, path_from_display, sha256_of
 from pipeline.storage import ROWS_HASH_KEY, ParquetPublisher, rows_sha256
 from schemas.tables import PUBLISHED_TABLES
 
@@ -21,8 +22,14 @@ def verify(inbox: Path, publish: str | Path) -> list[str]:
     if not publisher.exists(ledger_path):
         return [f"no ledger at {publisher.location.display(*publisher.LEDGER)}: nothing has been published there"]
     ledger = publisher.read_file(ledger_path).to_pylist()
+    listed = {row["source_path"] for row in ledger}
+    if inbox.is_dir():
+        for path, _reason in list_entries(inbox):
+            shown = display_path(path.relative_to(inbox).as_posix())
+            if shown not in listed:
+                problems.append(f"unaccounted: {shown} is in the inbox but not in the ledger; run `seimei run`")
     for row in ledger:
-        source = inbox / row["source_path"]
+        source = inbox / path_from_display(row["source_path"])
         if row["source_sha256"] is None:  # never read (socket, link outside the inbox): nothing to compare
             continue
         if not source.is_file():

@@ -2,22 +2,25 @@
 
 from __future__ import annotations
 
+import hashlib
+
+from pipeline.core.guarded_pool import guarded_map
 from pipeline.core.limits import Limits
-from pipeline.core.parallel import MIN_ITEMS_PER_WORKER, map_in_order, worker_count
-from pipeline.core.process import NormalizedText, normalize, read_outcome, token_rows_job, extracted_from_json
+from pipeline.core.parallel import map_in_order, worker_count
+from pipeline.core.process import NormalizedText, ReadJob, normalize, read_job, token_rows_job, extracted_from_json
 from tests.conftest import SAMPLE_INBOX
 
 
-def test_reading_and_tokenizing_in_two_workers_equals_one_process():
+def test_reading_and_tokenizing_in_two_workers_equals_one_worker():
     files = sorted(SAMPLE_INBOX.iterdir())
-    jobs = [(str(p), "pdf" if p.suffix == ".pdf" else "text", Limits()) for p in files] * (MIN_ITEMS_PER_WORKER // 2)
-    assert len(jobs) >= 2 * MIN_ITEMS_PER_WORKER  # big enough for the pool to be used
-    alone = map_in_order(read_outcome, jobs, workers=1)
-    spread = map_in_order(read_outcome, jobs, workers=2)
-    assert spread == alone and all(reason is None for _, reason in alone)
-    norms = [(f"doc{i:02d}", normalize(extracted_from_json(x))) for i, (x, _) in enumerate(alone)]
+    jobs = [ReadJob(str(SAMPLE_INBOX), str(p.resolve()), hashlib.sha256(p.read_bytes()).hexdigest(),
+                    "pdf" if p.suffix == ".pdf" else "text", p.suffix, Limits()) for p in files] * 4
+    alone = [o.value for o in guarded_map(read_job, jobs, 1, 60, 2048)]
+    spread = [o.value for o in guarded_map(read_job, jobs, 2, 60, 2048)]
+    assert spread == alone and all(reason is None for _, reason, _ in alone)
+    norms = [(f"doc{i:02d}", normalize(extracted_from_json(x))) for i, (x, _, _) in enumerate(alone)]
     assert all(isinstance(n, NormalizedText) for _, n in norms)
-    assert map_in_order(token_rows_job, norms, workers=2) == map_in_order(token_rows_job, norms, workers=1)
+    assert map_in_order(token_rows_job, norms * 4, workers=2) == map_in_order(token_rows_job, norms * 4, workers=1)
 
 
 def test_zero_workers_means_one_per_core():

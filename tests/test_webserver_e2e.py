@@ -120,7 +120,7 @@ def stop_sensors_and_schedules(gql: GraphQL) -> None:
     mutations before the daemon starts (the schedule too, in case the test runs at 06:00)."""
     selector = {"repositoryLocationName": LOCATION, "repositoryName": REPOSITORY}
     repo = gql(SCHEDULES_AND_SENSORS, {"selector": selector})["repositoryOrError"]
-    assert {s["name"] for s in repo["sensors"]} == {"inbox_sensor"}
+    assert {s["name"] for s in repo["sensors"]} == {"inbox_sensor", "withdraw_after_failed_run"}
     assert {s["name"] for s in repo["schedules"]} == {"daily_rescan"}
     for sensor in repo["sensors"]:
         result = gql(STOP_SENSOR, {"id": sensor["sensorState"]["id"]})["stopSensor"]

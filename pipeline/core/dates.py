@@ -11,6 +11,7 @@ need reading.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import re
 from dataclasses import dataclass
@@ -104,7 +105,10 @@ def resolve_years(mentions: list[DateMention], text: str, anchor_year: int | Non
     nearest dated mention anywhere. A day alone (29日) takes the month of the reference date (the
     heading's date) or, when the day is after it, the month before. Dates that still have no year
     are left out: nothing dates them."""
-    dated = [m for m in mentions if m.year is not None]
+    # linear in the mentions: sentence starts and dated mentions are looked up by bisection
+    dated = sorted((m for m in mentions if m.year is not None), key=lambda d: d.char_start)
+    dated_starts = [d.char_start for d in dated]
+    bounds = sentence_bounds(text)
     out = []
     for m in mentions:
         if m.year is not None:
@@ -118,16 +122,38 @@ def resolve_years(mentions: list[DateMention], text: str, anchor_year: int | Non
                 if _valid(month_start.year, month_start.month, m.day):
                     out.append(DateMention(m.char_start, m.char_end, m.surface, month_start.year, month_start.month, m.day, True))
             continue
-        sentence_start = max(text.rfind("\n", 0, m.char_start), text.rfind("。", 0, m.char_start)) + 1
-        before = [d for d in dated if sentence_start <= d.char_start < m.char_start]
-        if before:
-            year = before[-1].year
+        sentence_start = bounds.start_of(m.char_start)
+        i = bisect.bisect_left(dated_starts, m.char_start)  # dated[:i] start before m
+        if i and dated_starts[i - 1] >= sentence_start:
+            year = dated[i - 1].year
         elif anchor_year is not None:
             year = anchor_year
         elif dated:
-            year = min(dated, key=lambda d: abs(d.char_start - m.char_start)).year
+            near = [d for d in dated[max(0, i - 1): i + 1]]
+            year = min(near, key=lambda d: abs(d.char_start - m.char_start)).year
         else:
             continue
         if _valid(year, m.month, m.day):
             out.append(DateMention(m.char_start, m.char_end, m.surface, year, m.month, m.day, year_inferred=True))
     return out
+
+
+class SentenceBounds:
+    """Where the sentence around a position starts and ends (a 。 or a line end), found by
+    bisection over one list of the text's sentence marks: no scan back per mention."""
+
+    def __init__(self, text: str):
+        self.marks = [i for i, ch in enumerate(text) if ch == "。" or ch == "\n"]
+        self.length = len(text)
+
+    def start_of(self, position: int) -> int:
+        i = bisect.bisect_left(self.marks, position)
+        return self.marks[i - 1] + 1 if i else 0
+
+    def end_after(self, position: int) -> int:
+        i = bisect.bisect_left(self.marks, position)
+        return self.marks[i] if i < len(self.marks) else self.length
+
+
+def sentence_bounds(text: str) -> SentenceBounds:
+    return SentenceBounds(text)

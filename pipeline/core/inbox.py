@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import stat
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,27 +39,59 @@ def doc_id_for(sha256_hex: str) -> str:
 
 
 def display_path(relative: str) -> str:
-    """A relative path as text every reader can store: bytes that are not UTF-8 become \\xNN."""
-    return os.fsencode(relative).decode("utf-8", "backslashreplace")
+    """A relative path as text every reader can store, one to one: bytes that are not UTF-8
+    become \\xNN and a backslash in the name itself becomes \\\\, so a name with a real 0xFF
+    byte and one spelled with the four characters `\\xff` are two keys of the ledger."""
+    return os.fsencode(relative).replace(b"\\", b"\\\\").decode("utf-8", "backslashreplace")
+
+
+_ESCAPE = re.compile(r"\\(\\|x[0-9a-f]{2})")
+
+
+def path_from_display(shown: str) -> str:
+    """display_path's inverse: the relative path as the OS names it (surrogate-escaped str)."""
+    def byte(m: re.Match) -> bytes:
+        return b"\\" if m.group(1) == "\\" else bytes([int(m.group(1)[1:], 16)])
+
+    data, last = bytearray(), 0
+    for m in _ESCAPE.finditer(shown):
+        data += shown[last:m.start()].encode("utf-8") + byte(m)
+        last = m.end()
+    data += shown[last:].encode("utf-8")
+    return os.fsdecode(bytes(data))
 
 
 def sha256_of(path: Path, chunk: int = 1 << 20) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while block := fh.read(chunk):
+    """The file's sha256. Opened non-blocking and checked to be a regular file, so an entry
+    swapped for a FIFO after the listing cannot hang the scan."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(0, "not a regular file any more")
+        os.set_blocking(fd, True)
+        digest = hashlib.sha256()
+        while block := os.read(fd, chunk):
             digest.update(block)
-    return digest.hexdigest()
+        return digest.hexdigest()
+    finally:
+        os.close(fd)
 
 
 def detect_format(path: Path) -> str:
-    """pdf when the bytes say %PDF (or the name says .pdf), text for text suffixes, else unknown."""
-    with open(path, "rb") as fh:
-        head = fh.read(1024)
-    if b"%PDF-" in head or path.suffix.lower() in PDF_SUFFIXES:
+    """pdf when the name says .pdf or the file starts as a PDF does (%PDF-, after at most some
+    white space); text for text suffixes; else pdf when a PDF header sits in the first KB (PDF
+    readers accept leading junk), or unknown. A text that quotes `%PDF-` stays a text."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    try:
+        head = os.read(fd, 1024) if stat.S_ISREG(os.fstat(fd).st_mode) else b""
+    finally:
+        os.close(fd)
+    suffix = path.suffix.lower()
+    if suffix in PDF_SUFFIXES or head.lstrip().startswith(b"%PDF-"):
         return "pdf"
-    if path.suffix.lower() in TEXT_SUFFIXES:
+    if suffix in TEXT_SUFFIXES:
         return "text"
-    return "unknown"
+    return "pdf" if b"%PDF-" in head else "unknown"
 
 
 _KINDS = ((stat.S_ISSOCK, "a socket"), (stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISCHR, "a character device"),
@@ -71,9 +104,9 @@ def why_not_readable(inbox: Path, path: Path) -> str | None:
     if path.is_symlink():
         target = os.path.realpath(path)
         if not os.path.exists(target):
-            return f"broken symbolic link (to {display_path(os.readlink(path))}): nothing to read"
+            return "broken symbolic link: nothing to read"
         if os.path.commonpath([os.path.realpath(inbox), target]) != os.path.realpath(inbox):
-            return f"symbolic link leading outside the inbox (to {display_path(target)}): not followed"
+            return "symbolic link leading outside the inbox: not followed"
     try:
         mode = os.stat(path).st_mode
     except OSError as exc:
@@ -88,36 +121,58 @@ def why_not_readable(inbox: Path, path: Path) -> str | None:
     return None
 
 
-def list_files(inbox: Path) -> list[Path]:
-    """Every entry under the inbox that is not a folder, recursively, in a stable order: regular
-    files, links, sockets and pipes alike (scan says which are read). Hidden names are skipped:
-    editors and copy tools write their temporary files under them."""
-    found = []
-    for root, dirs, files in os.walk(inbox):
+HIDDEN_FILE = ("hidden name: not read (editors and copy tools write their temporary files under names "
+               "starting with '.'); rename it to publish it")
+HIDDEN_FOLDER = "hidden folder: its contents are not read (names starting with '.' are not statements)"
+
+
+def list_entries(inbox: Path) -> list[tuple[Path, str | None]]:
+    """Every entry under the inbox that is not a folder, recursively, in a stable order, each with
+    why it is not read when the listing already knows: regular files, links, sockets and pipes
+    alike (scan says which are read), and also what is not descended into, so nothing goes
+    unaccounted: a hidden file or folder (one entry for the folder), a folder that cannot be
+    listed (one entry, with the OS's reason)."""
+    found: list[tuple[Path, str | None]] = []
+
+    def unreadable(exc: OSError) -> None:
+        if exc.filename and os.fspath(exc.filename) != os.fspath(inbox):
+            found.append((Path(exc.filename), f"folder cannot be read: {exc.strerror}; its contents are not accounted for"))
+        else:
+            raise exc
+
+    for root, dirs, files in os.walk(inbox, onerror=unreadable):
         linked = [d for d in dirs if os.path.islink(os.path.join(root, d))]
+        for d in dirs:
+            if d.startswith(".") and d not in linked:
+                found.append((Path(root) / d, HIDDEN_FOLDER))
         dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in linked)
         for name in sorted([*files, *linked]):
-            if not name.startswith("."):
-                found.append(Path(root) / name)
-    return sorted(found, key=lambda p: os.fsencode(p.relative_to(inbox).as_posix()))
+            found.append((Path(root) / name, HIDDEN_FILE if name.startswith(".") else None))
+    return sorted(found, key=lambda e: os.fsencode(e[0].relative_to(inbox).as_posix()))
 
 
-def fingerprint(inbox: Path, path: Path) -> InboxFile:
+def list_files(inbox: Path) -> list[Path]:
+    """The entries the pipeline may read (hidden and unlistable ones left out): what the sensor
+    watches for changes."""
+    return [path for path, reason in list_entries(inbox) if reason is None]
+
+
+def fingerprint(inbox: Path, path: Path, known_reason: str | None = None) -> InboxFile:
     relative = display_path(path.relative_to(inbox).as_posix())
-    skipped = why_not_readable(inbox, path)
+    skipped = known_reason or why_not_readable(inbox, path)
     if skipped is not None:
         try:
             st = path.lstat()
-            size, mtime = st.st_size, st.st_mtime
+            size, mtime = (0 if stat.S_ISDIR(st.st_mode) else st.st_size), st.st_mtime
         except OSError:
             size, mtime = 0, 0.0
         return InboxFile(relative, str(path), None, size, mtime, "unknown", skipped)
-    st = path.stat()
     try:
+        st = path.stat()
         sha = sha256_of(path)
         fmt = detect_format(path)
-    except OSError as exc:
-        return InboxFile(relative, str(path), None, st.st_size, st.st_mtime, "unknown", f"cannot be read: {exc.strerror}")
+    except OSError as exc:  # vanished or changed kind since the listing: recorded, never a crash
+        return InboxFile(relative, str(path), None, 0, 0.0, "unknown", f"cannot be read: {exc.strerror}")
     return InboxFile(
         source_path=relative,
         absolute_path=str(path.resolve()),
@@ -134,7 +189,7 @@ def scan(inbox: Path) -> list[InboxFile]:
     inbox = Path(inbox)
     if not inbox.is_dir():
         raise FileNotFoundError(f"inbox folder {inbox} does not exist")
-    return [fingerprint(inbox, p) for p in list_files(inbox)]
+    return [fingerprint(inbox, p, reason) for p, reason in list_entries(inbox)]
 
 
 def first_of_each_document(files: list[InboxFile]) -> dict[str, InboxFile]:

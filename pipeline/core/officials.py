@@ -14,11 +14,14 @@ A title with no person (三大臣, 両閣僚, 外務大臣 as a role) makes no r
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
+
+from pipeline.core.errors import RejectedInput
 
 _KANJI = r"[\u4e00-\u9fff\u3400-\u4dbf々]"
 _KATAKANA_NAME = r"[ァ-ヴー]{2,}(?:[・=＝ ][ァ-ヴー]{2,}){1,3}"
@@ -202,12 +205,11 @@ class OfficialsExtractor:
                     break
         return self.g.people.get(pid) if pid else None
 
-    def extract(self, text: str, meeting_date: dt.date | None) -> list[OfficialMention]:
-        mentions: list[OfficialMention] = []
-        taken: list[tuple[int, int]] = []
-
-        def free(a: int, b: int) -> bool:
-            return all(b <= s or a >= e for s, e in taken)
+    def extract(self, text: str, meeting_date: dt.date | None, max_mentions: int = 0) -> list[OfficialMention]:
+        """max_mentions: RejectedInput when a document holds more (0: no cap)."""
+        mentions = _CappedList(max_mentions)
+        taken = _Spans()
+        free = taken.free
 
         for pattern in (self.name_first, self.office_first):
             for m in pattern.finditer(text):
@@ -224,7 +226,7 @@ class OfficialsExtractor:
                     surface=m.group(), office=office, country=country,
                     char_start=m.start(), char_end=m.end(),
                 ))
-                taken.append((m.start(), m.end()))
+                taken.add(m.start(), m.end())
 
         squeezed, index = self._squeezed(text)
         named: set[str] = {x.person_id for x in mentions if x.person_id}
@@ -232,7 +234,7 @@ class OfficialsExtractor:
             for start, end in self._occurrences(squeezed, index, form):
                 if free(start, end):
                     mentions.append(self._gazetteer_mention(pid, text, start, end, meeting_date))
-                    taken.append((start, end))
+                    taken.add(start, end)
                     named.add(pid)
         folded = text.translate(self.g._fold)  # one character for one: offsets stay exact
         for pid in sorted(named):
@@ -242,7 +244,7 @@ class OfficialsExtractor:
                 for m in re.finditer(rf"(?<![ァ-ヴー\u4e00-\u9fff]){re.escape(short)}(?={suffix})", folded):
                     if free(m.start(), m.end()):
                         mentions.append(self._gazetteer_mention(pid, text, m.start(), m.end(), meeting_date))
-                        taken.append((m.start(), m.end()))
+                        taken.add(m.start(), m.end())
         return sorted(mentions, key=lambda x: x.char_start)
 
     def _gazetteer_mention(self, pid: str, text: str, start: int, end: int, on: dt.date | None) -> OfficialMention:
@@ -261,3 +263,38 @@ class OfficialsExtractor:
         while start != -1:
             yield index[start], index[start + len(form) - 1] + 1
             start = squeezed.find(form, start + 1)
+
+
+class _Spans:
+    """Non-overlapping (start, end) spans already claimed by a mention, kept sorted: whether a
+    new span is free is a bisection, not a comparison with every earlier mention."""
+
+    def __init__(self):
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+
+    def free(self, a: int, b: int) -> bool:
+        i = bisect.bisect_right(self.starts, a)
+        if i and self.ends[i - 1] > a:  # the span starting at or before a reaches past it
+            return False
+        return not (i < len(self.starts) and self.starts[i] < b)
+
+    def add(self, a: int, b: int) -> None:
+        i = bisect.bisect_right(self.starts, a)
+        self.starts.insert(i, a)
+        self.ends.insert(i, b)
+
+
+class _CappedList(list):
+    """The mentions of one document, refused past the cap (a text of 40,000 office names is no
+    statement, and its rows would be)."""
+
+    def __init__(self, cap: int):
+        super().__init__()
+        self.cap = cap
+
+    def append(self, item) -> None:
+        if self.cap and len(self) >= self.cap:
+            raise RejectedInput(f"too many officials' mentions: more than {self.cap:,} found, over the limit "
+                                "for one statement")
+        super().append(item)

@@ -49,3 +49,23 @@ def _collect(results: Iterable[R], on_result: Callable[[int], None] | None) -> l
         if on_result is not None:
             on_result(i)
     return collected
+
+
+def guarded_call(job: tuple[Callable, object]) -> tuple[object, BaseException | None]:
+    """(fn(item), None), or (None, the exception) when fn failed on that one item: in a worker
+    process an exception would otherwise end the whole map, and with it every other item."""
+    fn, item = job
+    try:
+        return fn(item), None
+    except Exception as exc:  # noqa: BLE001 - the caller turns it into that item's rejection
+        return None, exc if _picklable(exc) else RuntimeError(f"{type(exc).__name__}: {exc}")
+
+
+def _picklable(exc: BaseException) -> bool:
+    import pickle
+
+    try:
+        pickle.loads(pickle.dumps(exc))
+        return True
+    except Exception:  # noqa: BLE001
+        return False

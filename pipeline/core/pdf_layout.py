@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from pipeline.core.errors import RejectedInput
@@ -209,21 +209,26 @@ def page_lines(page) -> list[PageLine]:
     return [*above, *columns, *rest]
 
 
-def read_pdf(path: Path, limits: Limits = Limits()) -> ExtractedText:
+def read_pdf(source: Path | bytes, limits: Limits = Limits()) -> ExtractedText:
+    """A PDF's readable lines; source is a path or the file's bytes (read once by the caller)."""
+    import io
+
     import pdfplumber
     from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
     from pdfminer.pdfparser import PDFSyntaxError
 
-    limits.check_size(Path(path).stat().st_size)
+    limits.check_size(len(source) if isinstance(source, bytes) else Path(source).stat().st_size)
     try:
         try:
-            pdf = pdfplumber.open(path, password="")
+            pdf = pdfplumber.open(io.BytesIO(source) if isinstance(source, bytes) else source, password="")
             pdf.pages  # noqa: B018  (parses the page tree: broken files fail here)
         except Exception as exc:  # pdfplumber wraps pdfminer's errors in PdfminerException(original)
             inner = exc.args[0] if exc.args and isinstance(exc.args[0], BaseException) else None
             if inner is not None:
                 raise inner from None
             raise
+    except MemoryError:
+        raise
     except PDFPasswordIncorrect:
         raise RejectedInput("encrypted PDF: it needs a password to open (the empty user password was tried)") from None
     except PDFEncryptionError as exc:
@@ -241,6 +246,8 @@ def read_pdf(path: Path, limits: Limits = Limits()) -> ExtractedText:
         for p in pdf.pages:
             try:
                 pages.append((p.page_number, float(p.height), page_lines(p)))
+            except MemoryError:
+                raise
             except Exception as exc:
                 pages.append((p.page_number, float(p.height), f"pdfplumber failed on the page ({type(exc).__name__})"))
     return layout_pages(pages)
@@ -257,6 +264,9 @@ def layout_pages(pages: list[tuple[int, float, list[PageLine] | str]]) -> Extrac
     dropped: dict[int, str] = {}
     readable: list[tuple[int, float, list[PageLine]]] = []
     for number, height, lines in pages:
+        if not isinstance(lines, str):
+            lines = [ln if _clean_text_layer(ln.text) == ln.text else replace(ln, text=_clean_text_layer(ln.text))
+                     for ln in lines]
         if isinstance(lines, str):
             dropped[number] = lines
         elif not lines:
@@ -313,6 +323,17 @@ def layout_pages(pages: list[tuple[int, float, list[PageLine] | str]]) -> Extrac
         for number, ln in body
     ]
     return ExtractedText(lines=out, page_count=page_count, running_lines=running, dropped_pages=dict(sorted(dropped.items())))
+
+
+# what a font's ToUnicode map can yield that is no text: lone surrogates (which no UTF-8 writer
+# accepts), noncharacters, and C0/C1 controls
+_NOT_TEXT = re.compile("[\ud800-\udfff\ufffe\uffff\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def _clean_text_layer(text: str) -> str:
+    """Code points that are no text become U+FFFD, the unmapped-glyph mark the rest of the
+    reader already counts (a page made mostly of them is dropped as unreadable)."""
+    return _NOT_TEXT.sub("\ufffd", text)
 
 
 def _layout_spaces(text: str) -> str:

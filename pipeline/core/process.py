@@ -19,36 +19,58 @@ from pipeline.core.markup import plain_text
 from pipeline.core.normalize import JoinedText, join_lines
 from pipeline.core.pdf_layout import read_pdf
 from pipeline.core.sentences import split_sentences
+from pipeline.core.source_bytes import read_inside
 from pipeline.core.tokenize import tokenize_sentences
 
 
 def read_source(path: Path, fmt: str, limits: Limits = Limits()) -> ExtractedText:
-    """The readable lines of a source file, or RejectedInput with the reason."""
-    with limits.time_limit():
-        return _read_source(Path(path), fmt, limits)
-
-
-def _read_source(path: Path, fmt: str, limits: Limits) -> ExtractedText:
-    if fmt == "pdf":
-        if path.stat().st_size == 0:
-            raise RejectedInput("empty file: a .pdf with no bytes")
-        return read_pdf(path, limits)
-    if fmt == "text":
+    """The readable lines of a source file, or RejectedInput with the reason (in this process,
+    unbounded in time: the pipeline reads through read_job in a guarded worker)."""
+    path = Path(path)
+    if fmt in ("pdf", "text"):
         limits.check_size(path.stat().st_size)
-        decoded = decode_text(path.read_bytes())
-        return ExtractedText(lines=text_file_lines(plain_text(decoded.text, path.suffix)), encoding=decoded.encoding)
-    raise RejectedInput(
-        f"unsupported format: '{path.suffix or path.name}' is neither a PDF nor a text file (.txt, .text, .md)"
-    )
+    return parse_source(path.read_bytes() if fmt in ("pdf", "text") else b"", fmt, path.suffix or path.name, limits)
 
 
-def read_outcome(job: tuple[str, str, Limits]) -> tuple[dict | None, str | None]:
-    """read_source for a worker process: (extracted JSON, None) or (None, rejection reason)."""
-    path, fmt, limits = job
+def parse_source(data: bytes, fmt: str, suffix: str, limits: Limits) -> ExtractedText:
+    """Lines of a source from its bytes (read once: the bytes hashed are the bytes parsed)."""
+    if fmt == "pdf":
+        if not data:
+            raise RejectedInput("empty file: a .pdf with no bytes")
+        extracted = read_pdf(data, limits)
+    elif fmt == "text":
+        limits.check_size(len(data))
+        decoded = decode_text(data)
+        limits.check_text(len(decoded.text))
+        extracted = ExtractedText(lines=text_file_lines(plain_text(decoded.text, suffix)), encoding=decoded.encoding)
+    else:
+        raise RejectedInput(f"unsupported format: '{suffix}' is neither a PDF nor a text file (.txt, .text, .md)")
+    limits.check_text(sum(len(ln.text) for ln in extracted.lines))
+    return extracted
+
+
+@dataclass(frozen=True)
+class ReadJob:
+    """One document to read in a guarded worker: where it is (resolved at scan time), the sha256
+    the scan took, its format and the limits."""
+
+    inbox: str
+    target: str
+    sha256: str | None
+    fmt: str
+    suffix: str
+    limits: Limits
+
+
+def read_job(job: ReadJob) -> tuple[dict | None, str | None, bool]:
+    """For a guarded worker: (extracted JSON, None, False), or (None, reason, transient)."""
     try:
-        return extracted_to_json(read_source(Path(path), fmt, limits)), None
+        if job.fmt not in ("pdf", "text"):
+            return extracted_to_json(parse_source(b"", job.fmt, job.suffix, job.limits)), None, False
+        data = read_inside(job.inbox, job.target, job.sha256, job.limits.max_bytes)
+        return extracted_to_json(parse_source(data, job.fmt, job.suffix, job.limits)), None, False
     except RejectedInput as exc:
-        return None, exc.reason
+        return None, exc.reason, exc.transient
 
 
 def token_rows_job(job: tuple[str, "NormalizedText"]) -> list[dict]:

@@ -9,8 +9,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import asdict, dataclass
 
-from pipeline.core.dates import DateMention, find_dates, resolve_years
+from pipeline.core.dates import DateMention, find_dates, resolve_years, sentence_bounds
 from pipeline.core.document_meta import describe
+from pipeline.core.limits import Limits
 from pipeline.core.meeting import find_countries, find_place, heading_date_mention, meeting_date_mention, paragraphs, split_heading
 from pipeline.core.officials import OfficialsExtractor
 from pipeline.core.process import NormalizedText
@@ -49,25 +50,30 @@ NEXT_MEETING = ("次回", "次の会合", "次期会合", "次の閣僚会合", 
 def _next_meeting(text: str, dates: list[DateMention]) -> str | None:
     """The earliest date in a sentence that speaks of the next meeting (次回会合は2025年に…)."""
     found = []
+    bounds = sentence_bounds(text)
     for d in dates:
-        start = max(text.rfind("。", 0, d.char_start), text.rfind("\n", 0, d.char_start)) + 1
-        end = min(x for x in (text.find("。", d.char_end), text.find("\n", d.char_end), len(text)) if x != -1)
+        start, end = bounds.start_of(d.char_start), bounds.end_after(d.char_end)
         if any(word in text[start:end] for word in NEXT_MEETING):
             found.append(d.value)
     return min(found).isoformat() if found else None
 
 
-def extract_structure(norm: NormalizedText, ref: ReferenceData, extractor: OfficialsExtractor) -> Structure:
+def extract_structure(norm: NormalizedText, ref: ReferenceData, extractor: OfficialsExtractor,
+                      limits: Limits = Limits()) -> Structure:
+    """limits: the text and the mentions found are capped (RejectedInput past a cap); the rest is
+    linear in the mentions."""
     text = norm.text
+    limits.check_text(len(text))
     pages = norm.joined()
     meta = describe(text, ref.document_types, norm.running_lines)
     raw = find_dates(text)
+    limits.check_mentions("date expressions", len(raw))
     heading = _resolve(heading_date_mention(text, raw), text, raw, None)
     reference = heading.value if heading else None
     meeting = _resolve(meeting_date_mention(text, raw), text, raw, reference)
     meeting_value = meeting.value if meeting else None
     dates = resolve_years(raw, text, meeting.year if meeting else None, reference or meeting_value)
-    officials = extractor.extract(text, meeting_value)
+    officials = extractor.extract(text, meeting_value, max_mentions=limits.max_mentions)
     _, body = split_heading(paragraphs(text))
     lead = body[0].text if body else ""
     return Structure(

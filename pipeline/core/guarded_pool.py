@@ -1,0 +1,173 @@
+"""Work on hostile input in worker processes that a deadline and a memory cap really bound.
+
+A timer inside the reading process is not enough: pdfplumber catches every exception of a page
+(an alarm's too), and a C loop or a 8 GiB inflate never returns to Python. So each document is
+read by a worker process whose address space is capped (RLIMIT_AS: an allocation past the cap is
+a MemoryError there, not an OOM kill of the run), and the parent kills a worker whose document
+runs past its deadline, or notices one that died, and starts a new one. Either way that one
+document gets a reason; the others go on.
+
+Results come back in input order, so rows do not depend on how many workers ran.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import time
+from dataclasses import dataclass
+from multiprocessing.connection import wait
+from typing import Callable, Iterable
+
+START_SECONDS = 120.0  # for a worker to start (imports) on a loaded machine
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """value when the work returned; otherwise error: why it did not (its exception, the
+    deadline, or the worker's death)."""
+
+    value: object = None
+    error: str | None = None
+    error_kind: str | None = None  # exception class name, "deadline" or "crash"
+
+
+def _limit_memory(max_memory_mb: int) -> None:
+    if max_memory_mb > 0:
+        import resource
+
+        cap = max_memory_mb * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+
+
+def _worker(conn, fn: Callable, max_memory_mb: int) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when work stops
+    _limit_memory(max_memory_mb)
+    conn.send(("ready", None))
+    while True:
+        try:
+            task = conn.recv()
+        except EOFError:
+            return
+        if task is None:
+            return
+        index, item = task
+        try:
+            conn.send((index, Outcome(value=fn(item))))
+        except MemoryError:
+            conn.send((index, Outcome(error="ran out of memory", error_kind="MemoryError")))
+        except BaseException as exc:  # noqa: BLE001 - any failure is this item's, not the run's
+            try:
+                conn.send((index, Outcome(error=str(exc), error_kind=type(exc).__name__)))
+            except Exception:  # the exception itself does not pickle
+                conn.send((index, Outcome(error=repr(exc)[:500], error_kind=type(exc).__name__)))
+
+
+class _Worker:
+    def __init__(self, context, fn: Callable, max_memory_mb: int):
+        self.conn, child = context.Pipe()
+        self.process = context.Process(target=_worker, args=(child, fn, max_memory_mb), daemon=True)
+        self.process.start()
+        child.close()
+        self.ready = False
+        self.task: int | None = None
+        self.started = time.monotonic()
+
+    def kill(self) -> None:
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join(5)
+        self.conn.close()
+
+    def stop(self) -> None:
+        try:
+            self.conn.send(None)
+        except (BrokenPipeError, OSError):
+            pass
+        self.process.join(5)
+        self.kill()
+
+
+def _death(process) -> str:
+    code = process.exitcode
+    if code is not None and code < 0:
+        name = signal.Signals(-code).name
+        hint = " (the kernel's out-of-memory killer?)" if name == "SIGKILL" else ""
+        return f"the worker process was killed by {name}{hint}"
+    return f"the worker process exited with status {code}"
+
+
+def guarded_map(fn: Callable, items: Iterable, workers: int, deadline_seconds: float, max_memory_mb: int,
+                on_result: Callable[[int], None] | None = None) -> list[Outcome]:
+    """[Outcome of fn(x) for x in items], each run in a worker process (spawned: nothing of the
+    caller's threads or open databases is inherited) under the memory cap and the deadline.
+    `fn` must be a module-level function (it is pickled by name)."""
+    items = list(items)
+    if not items:
+        return []
+    context = multiprocessing.get_context("spawn")
+    results: list[Outcome | None] = [None] * len(items)
+    pending = list(range(len(items)))[::-1]  # popped from the end: input order
+    pool = [_Worker(context, fn, max_memory_mb) for _ in range(max(1, min(workers, len(items))))]
+    delivered = 0
+
+    def finish(index: int, outcome: Outcome) -> None:
+        nonlocal delivered
+        results[index] = outcome
+        while delivered < len(items) and results[delivered] is not None:
+            if on_result is not None:
+                on_result(delivered)
+            delivered += 1
+
+    def replace(worker: _Worker) -> None:
+        worker.kill()
+        pool[pool.index(worker)] = _Worker(context, fn, max_memory_mb)
+
+    try:
+        while delivered < len(items):
+            for worker in pool:
+                if worker.ready and worker.task is None and pending:
+                    worker.task = pending.pop()
+                    worker.started = time.monotonic()
+                    worker.conn.send((worker.task, items[worker.task]))
+            now = time.monotonic()
+            for worker in list(pool):
+                limit = deadline_seconds if worker.ready else START_SECONDS
+                if limit > 0 and now - worker.started > limit:
+                    if worker.task is not None:
+                        finish(worker.task, Outcome(error=f"still not done after {deadline_seconds:g} s", error_kind="deadline"))
+                    elif not worker.ready:
+                        raise RuntimeError(f"a worker process did not start in {START_SECONDS:g} s")
+                    replace(worker)
+            remaining = [w.started + (deadline_seconds if w.ready else START_SECONDS) - time.monotonic()
+                         for w in pool if w.task is not None or not w.ready]
+            timeout = min([5.0, *remaining]) if deadline_seconds > 0 else 5.0
+            ready = wait([w.conn for w in pool] + [w.process.sentinel for w in pool], timeout=max(0.01, timeout))
+            for worker in list(pool):
+                if worker.conn in ready:
+                    try:
+                        index, outcome = worker.conn.recv()
+                    except (EOFError, OSError):  # the worker died
+                        index, outcome = None, None
+                        worker.process.join(5)
+                    if outcome is None and index is None:
+                        pass  # died: handled below
+                    elif index == "ready":
+                        worker.ready, worker.started = True, time.monotonic()
+                        continue
+                    else:
+                        worker.task = None
+                        finish(index, outcome)
+                        continue
+                if worker.process.sentinel in ready or not worker.process.is_alive():
+                    if not worker.ready:
+                        raise RuntimeError(f"a worker process could not start: {_death(worker.process)}")
+                    if worker.task is not None:
+                        finish(worker.task, Outcome(error=_death(worker.process), error_kind="crash"))
+                    replace(worker)
+    finally:
+        for worker in pool:
+            worker.stop()
+    return results  # type: ignore[return-value]
+
