@@ -227,30 +227,46 @@ def read_pdf(source: Path | bytes, limits: Limits = Limits()) -> ExtractedText:
             if inner is not None:
                 raise inner from None
             raise
-    except MemoryError:
-        raise
-    except PDFPasswordIncorrect:
-        raise RejectedInput("encrypted PDF: it needs a password to open (the empty user password was tried)") from None
-    except PDFEncryptionError as exc:
-        raise RejectedInput(f"encrypted PDF: its encryption is not supported ({exc})") from None
-    except PDFSyntaxError as exc:
-        raise RejectedInput(f"not a readable PDF: the file is truncated or corrupt ({exc})") from None
-    except Exception as exc:  # pdfminer raises many kinds for broken files
-        message = f"{type(exc).__name__}: {exc}".rstrip(": ")
-        if "password" in message.lower() or "encrypt" in message.lower():
-            raise RejectedInput(f"encrypted PDF: it cannot be opened without a password ({message})") from None
-        raise RejectedInput(f"not a readable PDF: the file is truncated or corrupt ({message})") from None
+    except Exception as exc:
+        if _out_of_memory(exc):
+            raise MemoryError from None
+        raise _unopenable(exc, PDFPasswordIncorrect, PDFEncryptionError, PDFSyntaxError) from None
     with pdf:
         limits.check_pages(len(pdf.pages))
         pages = []
         for p in pdf.pages:
             try:
                 pages.append((p.page_number, float(p.height), page_lines(p)))
-            except MemoryError:
-                raise
             except Exception as exc:
+                if _out_of_memory(exc):  # not the page's fault alone: the whole read is over its cap
+                    raise MemoryError from None
                 pages.append((p.page_number, float(p.height), f"pdfplumber failed on the page ({type(exc).__name__})"))
     return layout_pages(pages)
+
+
+def _out_of_memory(exc: BaseException) -> bool:
+    """A MemoryError, or one that pdfplumber wrapped (PdfminerException(MemoryError(...)))."""
+    seen = 0
+    while exc is not None and seen < 5:
+        if isinstance(exc, MemoryError):
+            return True
+        inner = exc.args[0] if exc.args and isinstance(exc.args[0], BaseException) else None
+        exc, seen = inner or exc.__cause__ or exc.__context__, seen + 1
+    return False
+
+
+def _unopenable(exc: BaseException, password_incorrect, encryption_error, syntax_error) -> RejectedInput:
+    """Why a PDF that pdfplumber could not open is refused."""
+    if isinstance(exc, password_incorrect):
+        return RejectedInput("encrypted PDF: it needs a password to open (the empty user password was tried)")
+    if isinstance(exc, encryption_error):
+        return RejectedInput(f"encrypted PDF: its encryption is not supported ({exc})")
+    if isinstance(exc, syntax_error):
+        return RejectedInput(f"not a readable PDF: the file is truncated or corrupt ({exc})")
+    message = f"{type(exc).__name__}: {exc}".rstrip(": ")  # pdfminer raises many kinds for broken files
+    if "password" in message.lower() or "encrypt" in message.lower():
+        return RejectedInput(f"encrypted PDF: it cannot be opened without a password ({message})")
+    return RejectedInput(f"not a readable PDF: the file is truncated or corrupt ({message})")
 
 
 def layout_pages(pages: list[tuple[int, float, list[PageLine] | str]]) -> ExtractedText:

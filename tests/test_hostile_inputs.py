@@ -1,0 +1,165 @@
+"""Hostile inputs (made by scripts/make_hostile_files.py) and races against the reader: each bad
+document ends rejected with its reason, every other document publishes, and `seimei verify`
+passes. Real pdfplumber, real worker processes, real Dagster runs."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+from pathlib import Path
+
+import dagster as dg
+import pyarrow.parquet as pq
+import pytest
+
+from pipeline.core.inbox import detect_format
+from pipeline.core.limits import Limits
+from pipeline.core.process import ReadJob, read_job
+from pipeline.runner import run
+from pipeline.verify import verify
+from tests.conftest import SAMPLE_INBOX, load_script
+
+GOOD = "003_40687e4e43f7c743.txt"
+# small enough to keep the test short, large enough for every sample to read
+TEST_LIMITS = {"SEIMEI_MAX_READ_SECONDS": "8", "SEIMEI_MAX_MEMORY_MB": "768"}
+
+
+def ledger(out: Path) -> dict[str, dict]:
+    return {r["source_path"]: r for r in pq.read_table(out / "sources").to_pylist()}
+
+
+def quiet_run(inbox: Path, out: Path, instance):
+    return run(str(inbox), str(out), instance, echo=lambda *_: None)
+
+
+@pytest.fixture(scope="module")
+def hostile_run(tmp_path_factory):
+    root = tmp_path_factory.mktemp("hostile")
+    inbox, out = root / "inbox", root / "out"
+    load_script("make_hostile_files").build(inbox)
+    shutil.copy(SAMPLE_INBOX / GOOD, inbox / "good.txt")
+    shutil.copy(next(SAMPLE_INBOX.glob("*.pdf")), inbox / "good.pdf")
+    saved = {k: os.environ.get(k) for k in TEST_LIMITS}
+    os.environ.update(TEST_LIMITS)
+    try:
+        with dg.instance_for_test() as instance:
+            summary = quiet_run(inbox, out, instance)  # RunFailed would fail the test
+    finally:
+        for k, v in saved.items():
+            os.environ.pop(k) if v is None else os.environ.__setitem__(k, v)
+    return inbox, out, summary
+
+
+@pytest.mark.parametrize("name, reason", [
+    ("inflate_bomb.pdf", "too much memory to read"),
+    ("crowded_page.pdf", "too slow to read: still not done after 8 s"),
+    ("long_line.txt", "too much text: 1,200,000 characters"),
+    ("full_stops.txt", "too much text: 1,200,000 characters"),
+    ("mentions.txt", "too many date expressions: 25,000 found"),
+])
+def test_each_hostile_file_is_rejected_with_its_reason(hostile_run, name, reason):
+    _, out, _ = hostile_run
+    row = ledger(out)[name]
+    assert row["status"] == "rejected" and reason in row["reason"], row
+    assert "/" not in row["reason"].replace("(cid:N)", ""), f"a server path in the reason: {row['reason']}"
+
+
+def test_the_other_documents_publish_and_verify_passes(hostile_run):
+    inbox, out, _ = hostile_run
+    rows = ledger(out)
+    for name in ("good.txt", "good.pdf", "surrogate_tounicode.pdf", "pdf_header_in_text.txt"):
+        assert rows[name]["status"] == "published", rows[name]
+    assert verify(inbox, out) == []
+
+
+def test_a_lone_surrogate_from_a_font_map_becomes_the_unmapped_glyph_mark(hostile_run):
+    _, out, _ = hostile_run
+    doc_id = ledger(out)["surrogate_tounicode.pdf"]["doc_id"]
+    text = pq.read_table(out / "documents", filters=[("doc_id", "=", doc_id)]).column("text")[0].as_py()
+    assert "\ufffd" in text and "経済安全保障" in text
+    text.encode("utf-8")  # no surrogate left
+
+
+def test_a_text_that_quotes_a_pdf_header_is_a_text(hostile_run):
+    _, out, _ = hostile_run
+    assert ledger(out)["pdf_header_in_text.txt"]["format"] == "text"
+
+
+def job_for(path: Path, inbox: Path, sha: str | None = None) -> ReadJob:
+    return ReadJob(str(inbox), str(path.resolve()), sha or hashlib.sha256(path.read_bytes()).hexdigest(),
+                   detect_format(path), path.suffix, Limits())
+
+
+def test_bytes_changed_after_the_scan_are_a_transient_refusal(tmp_path):
+    path = tmp_path / "a.txt"
+    shutil.copy(SAMPLE_INBOX / GOOD, path)
+    job = job_for(path, tmp_path)
+    with open(path, "ab") as fh:
+        fh.write("追記。\n".encode())  # the file grows between the scan and the read
+    extracted, reason, transient = read_job(job)
+    assert extracted is None and "changed while the run was reading it" in reason and transient
+
+
+def test_a_file_gone_or_replaced_by_a_folder_after_the_scan_is_a_transient_refusal(tmp_path):
+    path = tmp_path / "a.txt"
+    shutil.copy(SAMPLE_INBOX / GOOD, path)
+    job = job_for(path, tmp_path)
+    path.unlink()
+    assert read_job(job)[1:] == ("the file disappeared after the inbox was scanned", True)
+    path.mkdir()
+    _, reason, transient = read_job(job)
+    assert "replaced by a folder" in reason and transient
+
+
+def test_a_file_swapped_for_a_link_outside_the_inbox_is_never_read(tmp_path):
+    inbox, secret = tmp_path / "inbox", tmp_path / "secret.txt"
+    inbox.mkdir()
+    secret.write_text("秘密の文書。\n", encoding="utf-8")
+    path = inbox / "a.txt"
+    shutil.copy(SAMPLE_INBOX / GOOD, path)
+    job = job_for(path, inbox)
+    path.unlink()
+    path.symlink_to(secret)  # swapped after the scan
+    extracted, reason, transient = read_job(job)
+    assert extracted is None and "symbolic link" in reason
+    # and a link in a folder on the way
+    (inbox / "sub").mkdir()
+    inner = inbox / "sub" / "b.txt"
+    shutil.copy(SAMPLE_INBOX / GOOD, inner)
+    job = job_for(inner, inbox)
+    shutil.rmtree(inbox / "sub")
+    (inbox / "sub").symlink_to(tmp_path)
+    (tmp_path / "b.txt").write_text("秘密の文書。\n", encoding="utf-8")
+    extracted, reason, _ = read_job(job)
+    assert extracted is None and "symbolic link" in reason
+
+
+def test_a_document_changed_mid_run_is_not_rejected_for_ever(tmp_path):
+    """The scan hashes the file, then it is re-copied (cut short) before the reader gets to it:
+    that run records it as changed, and once the same bytes are back the next run publishes it."""
+    from pipeline.definitions import ASSETS
+    from pipeline.automation import RANGE_END, RANGE_START
+    from pipeline.partitions import documents_partitions
+    from pipeline.resources import SeimeiSettings
+
+    inbox, out = tmp_path / "inbox", tmp_path / "out"
+    inbox.mkdir()
+    pdf = next(SAMPLE_INBOX.glob("*.pdf"))
+    target = inbox / "statement.pdf"
+    shutil.copy(pdf, target)
+    resources = {"settings": SeimeiSettings(inbox_dir=str(inbox), publish_dir=str(out))}
+    with dg.instance_for_test() as instance:
+        assert dg.materialize([a for a in ASSETS if a.key.path == ["inbox_files"]], instance=instance,
+                              resources=resources).success
+        target.write_bytes(pdf.read_bytes()[:2000])  # the copy is being redone
+        keys = instance.get_dynamic_partitions(documents_partitions.name)
+        rest = [a for a in ASSETS if a.key.path != ["inbox_files"]]
+        assert dg.materialize(ASSETS, selection=rest, instance=instance, resources=resources,
+                              tags={RANGE_START: keys[0], RANGE_END: keys[-1]}).success
+        row = ledger(out)["statement.pdf"]
+        assert row["status"] == "rejected" and "changed while the run was reading it" in row["reason"]
+        shutil.copy(pdf, target)  # the same bytes are back
+        quiet_run(inbox, out, instance)
+        assert ledger(out)["statement.pdf"]["status"] == "published"
+        assert verify(inbox, out) == []
