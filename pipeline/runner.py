@@ -114,7 +114,7 @@ def _run(inbox: str, publish: str, instance: dg.DagsterInstance, echo=print) -> 
         )
         summary.runs.append(result.run_id)
         if not result.success:
-            failures = [e.message for e in result.all_events if e.is_step_failure or e.event_type_value == "RUN_FAILURE"]
+            failures = [_failure_text(e) for e in result.all_events if e.is_step_failure or e.event_type_value == "RUN_FAILURE"]
             withdrawn = withdraw_unlisted(settings.store, settings.publisher)
             if withdrawn:
                 echo(f"Withdrew {withdrawn} file(s) the failed run wrote for documents the ledger does not list; "
@@ -122,6 +122,14 @@ def _run(inbox: str, publish: str, instance: dg.DagsterInstance, echo=print) -> 
             raise RunFailed(f"run {result.run_id} of {request.job_name} failed: " + " | ".join(failures))
         summary.documents_processed += int(docs or 0)
     return _read_back(summary, settings)
+
+
+def _failure_text(event) -> str:
+    """A failed step's message with its error's own first line (Dagster's says only which step)."""
+    error = event.step_failure_data.error if event.is_step_failure and event.step_failure_data else None
+    cause = error.cause if error is not None and error.cause is not None else error
+    detail = (cause.message.strip().splitlines() or [""])[-1] if cause is not None else ""
+    return f"{event.message} {detail}".strip() if detail and detail not in event.message else event.message
 
 
 def fail_abandoned_runs(instance: dg.DagsterInstance, echo=print) -> list[str]:

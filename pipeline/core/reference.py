@@ -16,8 +16,9 @@ class ReferenceDataError(Exception):
     Raised before any document work, so no run stops half-way on it."""
 
 
-# parts of speech that carry no subject: a term made only of them (「の」「です」「、」) is junk
-FUNCTION_POS = ("助詞", "助動詞", "補助記号", "空白", "接尾辞")
+# parts of speech that name a subject: a sector term with none of them (「の」「について」「、」)
+# is made of particles, verbs and symbols and would match nearly every text
+CONTENT_POS = ("名詞", "形状詞")
 
 
 def _read_json(path: Path):
@@ -36,13 +37,13 @@ def check_reference(ref: "ReferenceData", allowed_doc_types: frozenset[str] | No
                     parts_of_speech=None) -> None:
     """The values documents will carry must be ones the tables accept, and no sector term may
     match nearly every text: a junk term such as 「の」 tags every document. A term is junk when it
-    is a single character or (given parts_of_speech: term -> the POS of its tokens) made only of
-    particles, auxiliaries, symbols and suffixes."""
+    is a single character or (given parts_of_speech: term -> the POS of its tokens) has no noun
+    or adjectival noun in it."""
     for sector in ref.sectors:
         for term in sector.terms:
             stripped = term.strip()
-            junk = len(stripped) < 2 or (parts_of_speech is not None and all(
-                pos.split(",")[0] in FUNCTION_POS for pos in parts_of_speech(stripped)))
+            junk = len(stripped) < 2 or (parts_of_speech is not None and not any(
+                pos.split(",")[0] in CONTENT_POS for pos in parts_of_speech(stripped)))
             if junk:
                 raise ReferenceDataError(f"reference data sectors.json: sector {sector.sector_id} has the term "
                                          f"{term!r}, which would match nearly every document")
