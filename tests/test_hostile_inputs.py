@@ -163,3 +163,71 @@ def test_a_document_changed_mid_run_is_not_rejected_for_ever(tmp_path):
         quiet_run(inbox, out, instance)
         assert ledger(out)["statement.pdf"]["status"] == "published"
         assert verify(inbox, out) == []
+
+
+# --- any exception inside one document's work is that document's rejection -------------------
+
+from hypothesis import HealthCheck, given, settings, strategies as st  # noqa: E402
+
+SAMPLES = sorted(SAMPLE_INBOX.iterdir())
+ERRORS = [ValueError("bad value"), KeyError("missing"), ZeroDivisionError("division by zero"), RecursionError("deep"),
+          MemoryError(), AttributeError("no attribute"), UnicodeEncodeError("utf-8", "\ud800", 0, 1, "surrogates not allowed"),
+          RuntimeError("/srv/secret/path/inbox/x.pdf broke")]
+# (module, function, how its arguments name the document: "doc_id" first, or by the text)
+STAGES = [("assets.normalization", "normalize", "result"), ("assets.structure", "extract_structure", "norm"),
+          ("assets.documents", "document_row", "doc_id"), ("assets.sentences", "sentence_rows", "doc_id"),
+          ("pipeline.core.process", "token_rows", "doc_id")]
+
+
+def _victim_text(path: Path) -> str:
+    from pipeline.core.process import normalize, read_source
+
+    return normalize(read_source(path, detect_format(path))).text[:60]
+
+
+@settings(max_examples=6, deadline=None, suppress_health_check=list(HealthCheck))
+@given(stage=st.sampled_from(STAGES), error=st.sampled_from(ERRORS), victim=st.sampled_from(SAMPLES))
+def test_an_exception_in_one_documents_work_rejects_that_document_only(tmp_path_factory, stage, error, victim):
+    """A fault injected into one stage for one document (the real stage runs, then raises)."""
+    import importlib
+
+    from pipeline.automation import RANGE_END, RANGE_START
+    from pipeline.definitions import ASSETS
+    from pipeline.partitions import documents_partitions
+    from pipeline.resources import SeimeiSettings
+
+    module_name, function, identify = stage
+    module = importlib.import_module(module_name)
+    original = getattr(module, function)
+    victim_id = hashlib.sha256(victim.read_bytes()).hexdigest()[:16]
+    victim_text = _victim_text(victim)
+
+    def failing(*args, **kwargs):
+        result = original(*args, **kwargs)
+        text = result.text if identify == "result" else args[0].text if identify == "norm" else None
+        if (identify == "doc_id" and args[0] == victim_id) or (text is not None and text[:60] == victim_text):
+            raise error
+        return result
+
+    root = tmp_path_factory.mktemp("fault")
+    inbox, out = root / "inbox", root / "out"
+    shutil.copytree(SAMPLE_INBOX, inbox)
+    resources = {"settings": SeimeiSettings(inbox_dir=str(inbox), publish_dir=str(out), workers=1)}
+    setattr(module, function, failing)
+    try:
+        with dg.instance_for_test() as instance:
+            assert dg.materialize([a for a in ASSETS if a.key.path == ["inbox_files"]], instance=instance,
+                                  resources=resources).success
+            keys = instance.get_dynamic_partitions(documents_partitions.name)
+            result = dg.materialize(ASSETS, instance=instance, resources=resources, raise_on_error=False,
+                                    tags={RANGE_START: keys[0], RANGE_END: keys[-1]})
+    finally:
+        setattr(module, function, original)
+    assert result.success, f"{module_name}.{function} raising {error!r} failed the run"
+    rows = ledger(out)
+    assert rows[victim.name]["status"] == "rejected", rows[victim.name]
+    reason = rows[victim.name]["reason"]
+    assert ("out of memory" in reason) if isinstance(error, MemoryError) else type(error).__name__ in reason, reason
+    assert "/srv/secret" not in reason
+    assert all(r["status"] == "published" for name, r in rows.items() if name != victim.name), rows
+    assert verify(inbox, out) == []
