@@ -244,3 +244,66 @@ def test_the_pipeline_accounts_for_every_damaged_pdf(tmp_path):
     assert sum(summary.statuses.values()) == len(rows)
     documents = {d["doc_id"] for d in pq.read_table(out / "documents").to_pylist()}
     assert documents == {r["doc_id"] for r in rows if r["status"] == "published"}
+
+
+# --- text-layer mutations: what a font's ToUnicode map can hand over ------------------------
+
+TEXT_LAYER_MUTANTS = 24
+CODE_POINT_KINDS = {
+    "surrogate": (0xD800, 0xDFFF), "private use": (0xE000, 0xF8FF), "C0 control": (0x00, 0x1F),
+    "C1 control": (0x80, 0x9F), "noncharacter": (0xFFFE, 0xFFFF), "kanji": (0x4E00, 0x9FFF),
+}
+
+
+def text_layer_mutants(count: int = TEXT_LAYER_MUTANTS, seed: int = SEED) -> list[tuple[str, str, bytes]]:
+    """One-page PDFs whose ToUnicode maps send glyph codes to code points of every awkward kind
+    (as numbers in a bfrange, which a reader takes as they stand), mixed with ordinary kanji."""
+    from tests.conftest import load_script
+
+    hostile = load_script("make_hostile_files")
+    rng = random.Random(seed)
+    out = []
+    for i in range(count):
+        kinds = rng.sample(sorted(CODE_POINT_KINDS), rng.randint(1, 3))
+        numeric = {}
+        for code in range(0xA1, 0xA1 + 40):
+            low, high = CODE_POINT_KINDS[rng.choice(kinds + ["kanji"])]
+            numeric[code] = rng.randint(low, high)
+        line = bytes(rng.randrange(0xA1, 0xA1 + 40) for _ in range(36))
+        shown = b"".join(b"(" + line + b") Tj 0 -14 Td " for _ in range(rng.randint(1, 40)))
+        font = (b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /FirstChar 33 /LastChar 255 /Widths ["
+                + b" 1000" * 223 + b"] /ToUnicode 6 0 R >>")
+        data = hostile.one_page_pdf(b"BT /F1 10 Tf 40 800 Td " + shown + b"ET", font,
+                                    [hostile.stream(hostile.to_unicode_cmap({}, numeric))])
+        out.append((f"t{i:02d}_{'_'.join(k.replace(' ', '') for k in kinds)}.pdf", ", ".join(kinds), data))
+    return out
+
+
+def test_text_layer_mutants_are_read_or_rejected_and_what_is_read_is_text(tmp_path):
+    import hashlib
+    import json
+
+    from pipeline.core.guarded_pool import guarded_map
+    from pipeline.core.limits import Limits
+    from pipeline.core.process import ReadJob, read_job
+
+    made = text_layer_mutants()
+    jobs = []
+    for name, _, data in made:
+        (tmp_path / name).write_bytes(data)
+        jobs.append(ReadJob(str(tmp_path), str(tmp_path / name), hashlib.sha256(data).hexdigest(), "pdf", ".pdf", Limits()))
+    outcomes = guarded_map(read_job, jobs, 2, PER_FILE_SECONDS, 1024)
+    kinds = {name: what for name, what, _ in made}
+    for job, outcome in zip(jobs, outcomes):
+        name = Path(job.target).name
+        assert outcome.error_kind is None, f"{name} ({kinds[name]}): {outcome.error_kind} {outcome.error}"
+        extracted, reason, _ = outcome.value
+        assert (extracted is None) != (reason is None), name
+        if extracted is not None:  # whatever was read is storable text: no surrogate, no control
+            encoded = json.dumps(extracted, ensure_ascii=False).encode("utf-8")
+            assert not re.search("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]",
+                                 "".join(t for t, _, _ in extracted["lines"])), name
+            assert encoded
+    reasons = [o.value[1] for o in outcomes if o.value[1] is not None]
+    assert len(reasons) < len(outcomes), "every mutant refused: the mix is too hostile to test reading"
+    assert any("unmapped glyphs" in r for r in reasons), reasons  # mostly private use / surrogates: refused
