@@ -66,3 +66,16 @@ def test_parsing_never_raises_and_surfaces_match_offsets(text):
     for m in resolve_years(find_dates(text), text, 2024):
         assert text[m.char_start:m.char_end] == m.surface
         assert dt.date(1868, 1, 1) <= m.value <= dt.date(2199, 12, 31)
+
+
+def test_year_resolution_is_linear_and_agrees_with_sentence_rules():
+    """A yearless date takes the year of a dated mention before it in its sentence; thousands of
+    mentions are resolved by bisection (this would take minutes comparing each with every other)."""
+    from pipeline.core.dates import find_dates, resolve_years
+
+    text = "".join(f"{2000 + i % 20}年1月1日及び{1 + i % 12}月{1 + i % 27}日に会合。" for i in range(8000))
+    mentions = find_dates(text)
+    resolved = resolve_years(mentions, text, anchor_year=None)
+    assert len(resolved) == 16000
+    for i in (0, 1, 7999):
+        assert resolved[2 * i + 1].year == 2000 + i % 20 and resolved[2 * i + 1].year_inferred

@@ -229,3 +229,15 @@ def test_reports_of_chunks_merge_into_one():
     (failure,) = merged.failed
     assert failure.unexpected_count == 2 and failure.doc_ids == sorted({DOC, "0123456789abcdef"})
     assert merge_reports([good]) is good and len(merged.result_json["chunks"]) == 3
+
+
+def test_the_kept_result_names_failing_documents_without_their_text():
+    """A held-back document's text (here 50,000 characters of (cid:N) garbage) is not written into
+    the run's _validation file: the summary keeps counts, doc_ids and short examples."""
+    garbage = "(cid:12)" * 6250
+    report = validate_table("documents", DOCUMENTS.to_table([document(), document(doc_id="fedcba9876543210", text=garbage)]))
+    kept = json.dumps(report.result_json, ensure_ascii=False)
+    assert len(kept) < 20_000 and garbage not in kept
+    [failed] = [r for r in report.result_json["results"] if not r["success"]]
+    assert failed["doc_ids"] == ["fedcba9876543210"] and failed["unexpected_count"] == 1
+    assert report.result_json["evaluated"] == report.evaluated and report.result_json["failed"] == 1
