@@ -35,7 +35,7 @@ def plan_and_register(settings: SeimeiSettings, instance: dg.DagsterInstance) ->
     return Plan(
         files=files,
         new_partitions=new,
-        pending=pending_documents(files, settings.store, pipeline_fingerprint()),
+        pending=pending_documents(files, settings.store, pipeline_fingerprint(), settings.limits),
         ledger_current=ledger_is_current(files, settings.publisher),
         report_current=report_is_current(settings.store, settings.publisher),
     )

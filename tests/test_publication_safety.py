@@ -163,3 +163,22 @@ def test_a_junk_sector_term_or_an_unknown_document_type_is_refused(tmp_path):
     (folder / "document_types.json").write_text(json.dumps(types, ensure_ascii=False), encoding="utf-8")
     with pytest.raises(ReferenceDataError, match="does not allow: press_release"):
         check_reference(ReferenceData.load(folder), frozenset(DOC_TYPES))
+
+
+def test_raising_a_limit_retries_what_it_rejected_and_nothing_else(tmp_path, monkeypatch):
+    inbox, out = tmp_path / "inbox", tmp_path / "out"
+    shutil.copytree(SAMPLE_INBOX, inbox)
+    with dg.instance_for_test() as instance:
+        monkeypatch.setenv("SEIMEI_MAX_TEXT_CHARS", "2700")
+        run(str(inbox), str(out), instance, echo=lambda *_: None)
+        first = ledger(out)
+        rejected = {k for k, r in first.items() if r["status"] == "rejected"}
+        assert rejected and all("too much text" in first[k]["reason"] for k in rejected)
+        assert len(rejected) < len(first)  # the short ones publish
+        again = run(str(inbox), str(out), instance, echo=lambda *_: None)
+        assert again.documents_processed == 0  # the same limits: the rejection stands
+        monkeypatch.delenv("SEIMEI_MAX_TEXT_CHARS")
+        raised = run(str(inbox), str(out), instance, echo=lambda *_: None)
+    assert raised.documents_processed == len(rejected)  # only what the limit had rejected
+    assert {r["status"] for r in ledger(out).values()} == {"published"}
+    assert verify(inbox, out) == []
