@@ -231,3 +231,26 @@ def test_an_exception_in_one_documents_work_rejects_that_document_only(tmp_path_
     assert "/srv/secret" not in reason
     assert all(r["status"] == "published" for name, r in rows.items() if name != victim.name), rows
     assert verify(inbox, out) == []
+
+
+@pytest.mark.parametrize("breakage, column", [({"doc_type": "press_release"}, "doc_type"), ({"doc_id": None}, "doc_id")])
+def test_a_row_that_breaks_its_tables_contract_rejects_that_document_only(tmp_path, monkeypatch, breakage, column):
+    import assets.documents as documents_asset
+
+    victim = sorted(SAMPLE_INBOX.glob("*.txt"))[0]
+    victim_id = hashlib.sha256(victim.read_bytes()).hexdigest()[:16]
+    original = documents_asset.document_row
+
+    def broken_row(doc_id, *args, **kwargs):
+        row = original(doc_id, *args, **kwargs)
+        return {**row, **breakage} if doc_id == victim_id else row
+
+    monkeypatch.setattr(documents_asset, "document_row", broken_row)
+    inbox, out = tmp_path / "inbox", tmp_path / "out"
+    shutil.copytree(SAMPLE_INBOX, inbox)
+    with dg.instance_for_test() as instance:
+        quiet_run(inbox, out, instance)
+    rows = ledger(out)
+    assert rows[victim.name]["status"] == "rejected" and column in rows[victim.name]["reason"], rows[victim.name]
+    assert all(r["status"] == "published" for name, r in rows.items() if name != victim.name)
+    assert verify(inbox, out) == []

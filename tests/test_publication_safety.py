@@ -182,3 +182,51 @@ def test_raising_a_limit_retries_what_it_rejected_and_nothing_else(tmp_path, mon
     assert raised.documents_processed == len(rejected)  # only what the limit had rejected
     assert {r["status"] for r in ledger(out).values()} == {"published"}
     assert verify(inbox, out) == []
+
+
+def test_a_folder_that_cannot_be_listed_is_one_ledger_row_with_the_reason():
+    """Needs a user the folder denies: as root (CI), the scan runs as `nobody` through setpriv."""
+    import tempfile
+
+    root = Path(tempfile.mkdtemp(prefix="seimei-unlistable-"))
+    try:
+        inbox = root / "inbox"
+        (inbox / "locked").mkdir(parents=True)
+        (inbox / "open").mkdir()
+        (inbox / "open" / "a.txt").write_text("日米首脳会談の概要。\n", encoding="utf-8")
+        (inbox / "locked" / "b.txt").write_text("見えない文書。\n", encoding="utf-8")
+        for path in (root, inbox, inbox / "open"):
+            path.chmod(0o755)
+        (inbox / "open" / "a.txt").chmod(0o644)
+        (inbox / "locked").chmod(0o000)
+        script = ("import json, sys; sys.path.insert(0, sys.argv[2]); from pipeline.core.inbox import scan; "
+                  "print(json.dumps({f.source_path: f.skipped for f in scan(sys.argv[1])}))")
+        command = [sys.executable, "-c", script, str(inbox), str(Path(__file__).resolve().parents[1])]
+        if os.geteuid() == 0:
+            if shutil.which("setpriv") is None:
+                pytest.skip("running as root without setpriv: no user the folder could deny")
+            command = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", *command]
+        result = subprocess.run(command, capture_output=True, text=True, timeout=60)
+        assert result.returncode == 0, result.stderr
+        entries = json.loads(result.stdout)
+        assert entries == {"locked": "folder cannot be read: Permission denied; its contents are not accounted for",
+                           "open/a.txt": None}
+    finally:
+        (root / "inbox" / "locked").chmod(0o755)
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def test_a_document_held_back_by_one_table_leaves_no_file_in_any_table(tmp_path):
+    """The documents table holds a document back (its text is (cid:N) garbage, a critical
+    expectation); sentences and tokens have already written it. The ledger step withdraws every
+    table's file of it; no table step deletes another's (they may run at once)."""
+    inbox, out = tmp_path / "inbox", tmp_path / "out"
+    shutil.copytree(SAMPLE_INBOX, inbox)
+    (inbox / "garbage.txt").write_text("前文 (cid:3) (cid:4)\n(cid:5) 後文。\n", encoding="utf-8")
+    with dg.instance_for_test() as instance:
+        run(str(inbox), str(out), instance, echo=lambda *_: None)
+    row = ledger(out)["garbage.txt"]
+    assert row["status"] == "rejected" and "failed validation of table documents" in row["reason"]
+    doc_id = __import__("hashlib").sha256((inbox / "garbage.txt").read_bytes()).hexdigest()[:16]
+    assert not [p for p in published_files(out) if doc_id in p]
+    assert verify(inbox, out) == []
