@@ -8,13 +8,15 @@ from pathlib import Path
 
 import dagster as dg
 
-from pipeline.evaluation import evaluate, format_scores, load_expected
+from pipeline.evaluation import evaluate, format_per_file, format_scores, load_expected, realdev_expected
 from pipeline.project import PROJECT_ROOT
 from pipeline.runner import run
 
 SETS = {
     "seeds": (PROJECT_ROOT.parent / "shared" / "seeds" / "expected.json", PROJECT_ROOT.parent / "shared" / "seeds" / "statements"),
     "gold": (PROJECT_ROOT / "tests" / "gold" / "expected.json", PROJECT_ROOT / "tests" / "gold" / "statements"),
+    # third-party texts, read from ../shared only (never copied into the project)
+    "realdev": (PROJECT_ROOT.parent / "shared" / "realdev" / "gold.json", PROJECT_ROOT.parent / "shared" / "realdev" / "statements"),
 }
 
 
@@ -22,7 +24,10 @@ def score_set(expected_path: Path, statements: Path):
     with tempfile.TemporaryDirectory() as tmp, dg.instance_for_test(temp_dir=tmp) as instance:
         out = Path(tmp) / "published"
         run(str(statements), str(out), instance, echo=lambda *_: None)
-        return evaluate(load_expected(expected_path), out)
+        expected = load_expected(expected_path)
+        if expected_path.name == "gold.json":  # realdev's own format
+            expected = realdev_expected(expected)
+        return evaluate(expected, out)
 
 
 def evaluate_sets(verbose: bool = False) -> int:
@@ -34,6 +39,7 @@ def evaluate_sets(verbose: bool = False) -> int:
         scores = score_set(expected, statements)
         print(format_scores(f"{name} ({statements})", scores))
         if verbose:
+            print(format_per_file(scores))
             for s in scores.values():
                 for miss in s.misses:
                     print("   ", miss)

@@ -90,6 +90,7 @@ class _Worker:
 
 
 def _death(process) -> str:
+    process.join(5)  # reaped: its exit code is known (a sentinel can be ready before it is)
     code = process.exitcode
     if code is not None and code < 0:
         name = signal.Signals(-code).name
