@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 MAX_HEADING_CHARS = 80
@@ -26,15 +27,29 @@ class DocumentTypeRules:
     provisional_markers: tuple[str, ...]
     news_markers: tuple[str, ...]
     title_markers: tuple[tuple[str, tuple[str, ...]], ...]
+    news_sources: tuple[str, ...] = ()
+    byline_markers: tuple[str, ...] = ()
+    body_markers: dict = field(default_factory=dict)  # doc_type -> phrases of its body
 
     @classmethod
     def load(cls, path: Path) -> "DocumentTypeRules":
         raw = json.loads(Path(path).read_text(encoding="utf-8"))
+        news = raw["news_article"]
         return cls(
             provisional_markers=tuple(raw["provisional_translation_markers"]),
-            news_markers=tuple(raw["news_article"]["text_markers"]),
+            news_markers=tuple(news["text_markers"]),
             title_markers=tuple((t["doc_type"], tuple(t["markers"])) for t in raw["title_markers"]),
+            news_sources=tuple(news.get("sources", ())),
+            byline_markers=tuple(news.get("byline_markers", ())),
+            body_markers={t["doc_type"]: tuple(t["body_markers"]) for t in raw["title_markers"] if t.get("body_markers")},
         )
+
+    @cached_property
+    def dateline(self) -> re.Pattern:
+        """A news source named in a bracketed dateline or credit: 【北京時事】, [北京 28日 ロイター],
+        【新華社北京8月22日】, [時事通信社], ワシントン(CNN)."""
+        names = "|".join(re.escape(n) for n in sorted(self.news_sources, key=len, reverse=True)) or "(?!)"
+        return re.compile(rf"[【\[［(（][^】\]］)）\n]{{0,24}}(?:{names})[^】\]］)）\n]{{0,16}}[】\]］)）]", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -86,10 +101,18 @@ def _is_bare_marker(paragraph: str, markers: tuple[str, ...]) -> bool:
     return bool(m) and m.group(1).strip().casefold() in {x.casefold() for x in markers}
 
 
+NEWS_LEAD_CHARS = 400  # where a dateline stands: the first lines
+NEWS_TAIL_CHARS = 120  # where a credit stands: the last line
+HEADLESS_LEAD_CHARS = 200  # a text with no heading of its own: its first sentence stands for it
+
+
 def classify(text: str, title: str | None, rules: DocumentTypeRules) -> str:
-    if _has(text, rules.news_markers):
+    """The document type by the order of evidence in data/reference/document_types.json."""
+    if (_has(text, rules.news_markers) or _has(text[:NEWS_LEAD_CHARS], rules.byline_markers)
+            or rules.dateline.search(text[:NEWS_LEAD_CHARS]) or rules.dateline.search(text[-NEWS_TAIL_CHARS:])):
         return "news_article"
+    heading = title or text[:HEADLESS_LEAD_CHARS].split("。", 1)[0]
     for doc_type, markers in rules.title_markers:
-        if title and _has(title, markers):
+        if _has(heading, markers) or _has(text, rules.body_markers.get(doc_type, ())):
             return doc_type
     return "other"

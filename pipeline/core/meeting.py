@@ -56,6 +56,8 @@ def _inside(mentions: list[DateMention], p: Paragraph) -> list[DateMention]:
 
 
 _BRACKETED_PLACE = re.compile(r"^\s*【([^】]{1,20})】")
+# a place before the dateline's date: ブリュッセル、2011年5月28日
+_PLACE_BEFORE_DATE = re.compile(r"^\s*[^\s。、,，0-9]{1,20}[、,，\s]\s*$")
 
 
 def heading_date_mention(text: str, mentions: list[DateMention]) -> DateMention | None:
@@ -64,7 +66,8 @@ def heading_date_mention(text: str, mentions: list[DateMention]) -> DateMention 
     for p in heading:
         start = p.start + (m.end() if (m := _BRACKETED_PLACE.match(p.text)) else 0)
         inside = _inside(mentions, p)
-        if inside and inside[0].day and inside[0].month and text[start:inside[0].char_start].strip() == "":
+        before = text[start:inside[0].char_start] if inside else ""
+        if inside and inside[0].day and inside[0].month and (before.strip() == "" or _PLACE_BEFORE_DATE.match(before)):
             return inside[0]
     return None
 
