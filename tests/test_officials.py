@@ -53,13 +53,13 @@ def test_family_names_alone_need_a_full_mention_first(text):
 
 from hypothesis import given, strategies as st  # noqa: E402
 
-from pipeline.core.officials import _Spans  # noqa: E402
+from pipeline.core.spans import Spans  # noqa: E402
 
 
 @given(st.lists(st.tuples(st.integers(0, 200), st.integers(1, 30)), max_size=60))
 def test_claimed_spans_answer_as_a_comparison_with_every_earlier_span_would(spans):
     """The bisection behind linear-time extraction agrees with the quadratic check it replaced."""
-    claimed, taken = _Spans(), []
+    claimed, taken = Spans(), []
     for start, length in spans:
         a, b = start, start + length
         brute = all(b <= s or a >= e for s, e in taken)

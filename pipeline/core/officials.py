@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.core.errors import RejectedInput
+from pipeline.core.spans import Spans
 
 _KANJI = r"[\u4e00-\u9fff\u3400-\u4dbf々]"
 _KATAKANA_NAME = r"[ァ-ヴー]{2,}(?:[・=＝ ][ァ-ヴー]{2,}){1,3}"
@@ -208,7 +209,7 @@ class OfficialsExtractor:
     def extract(self, text: str, meeting_date: dt.date | None, max_mentions: int = 0) -> list[OfficialMention]:
         """max_mentions: RejectedInput when a document holds more (0: no cap)."""
         mentions = _CappedList(max_mentions)
-        taken = _Spans()
+        taken = Spans()
         free = taken.free
 
         for pattern in (self.name_first, self.office_first):
@@ -263,26 +264,6 @@ class OfficialsExtractor:
         while start != -1:
             yield index[start], index[start + len(form) - 1] + 1
             start = squeezed.find(form, start + 1)
-
-
-class _Spans:
-    """Non-overlapping (start, end) spans already claimed by a mention, kept sorted: whether a
-    new span is free is a bisection, not a comparison with every earlier mention."""
-
-    def __init__(self):
-        self.starts: list[int] = []
-        self.ends: list[int] = []
-
-    def free(self, a: int, b: int) -> bool:
-        i = bisect.bisect_right(self.starts, a)
-        if i and self.ends[i - 1] > a:  # the span starting at or before a reaches past it
-            return False
-        return not (i < len(self.starts) and self.starts[i] < b)
-
-    def add(self, a: int, b: int) -> None:
-        i = bisect.bisect_right(self.starts, a)
-        self.starts.insert(i, a)
-        self.ends.insert(i, b)
 
 
 class _CappedList(list):
