@@ -17,12 +17,12 @@ CODE_VERSIONS: dict[str, str] = {
     "inbox_files": "1",
     "extracted_text": "3",
     "normalized_text": "2",
-    "structured_fields": "4",
-    "documents": "6",
+    "structured_fields": "5",
+    "documents": "7",
     "sentences": "3",
     "tokens": "3",
-    "dates": "3",
-    "officials": "4",
+    "dates": "4",
+    "officials": "5",
     "sectors": "3",
     "sources": "3",
     "corpus_report": "1",
@@ -36,7 +36,7 @@ CORPUS_WIDE = ("sources", "corpus_report")
 REFERENCE_INPUTS: dict[str, tuple[str, ...]] = {
     "normalized_text": ("cjk_folding.json",),
     "structured_fields": ("document_types.json", "officials.json", "name_variants.json", "countries.json",
-                          "places.json", "office_patterns.json"),
+                          "places.json", "office_patterns.json", "countries_more.json"),
     "sectors": ("sectors.json",),
 }
 

@@ -152,7 +152,8 @@ OFFICIALS = TableContract(
         Column("name", pa.string(), "Canonical name as the Japanese government writes it (齋藤健, ジーナ・レモンド, 安德根)."),
         Column("surface", pa.string(), "The mention as written: equals documents.text[char_start:char_end]."),
         Column("office", pa.string(), "The office (経済産業大臣, 商務長官, 産業通商資源部長官)."),
-        Column("country", pa.string(), "Country of the office, ISO 3166-1 alpha-2."),
+        Column("country", pa.string(), "Country of the office, ISO 3166-1 alpha-2; INT for an international "
+               "organisation (国連, WTO, IMF, EU institutions)."),
         CHAR_START,
         CHAR_END,
         PAGE,

@@ -29,7 +29,10 @@ _KATAKANA_NAME = r"[ァ-ヴー]{2,}(?:[・=＝ ][ァ-ヴー]{2,}){1,3}"
 _KANJI_NAME = rf"{_KANJI}{{1,4}}?(?: {_KANJI}{{1,4}}?)?"  # lazy: a country prefix is not part of a name
 _BEFORE_NAME = r"(?:(?<=^)|(?<=[、。，,\s「『（(【・\u3041-\u309f])|(?<=及び)|(?<=並びに))"  # punctuation or a particle
 _READING = r"(?:\s*[（(][ァ-ヴー・\s]+[）)])?"
-_NOT_A_NAME = re.compile(r"^(?:我が国|両国|三国|各国|本日|同日|政府|閣僚|両閣僚|三大臣|首脳|会合|共同|声明)$|[国省府庁会部局党]$")
+_NOT_A_NAME = re.compile(r"^(?:我が国|両国|三国|各国|本日|同日|政府|閣僚|両閣僚|三大臣|首脳|会合|共同|声明|先方|当方)$"
+                         r"|^[同両新各現本当貴]$|[国省府庁会部局党]$")
+_FORMER = "元前故"  # 元総理, 前首相, 故…: a name slot ending so names no current office holder
+_NOT_CURRENT = ("次期", "当時")
 _TITLE_SUFFIX = r"(?:長官|大臣|首相|総理|大統領|外相|氏|議員|大使|代表|補佐官)"
 _SQUEEZE = str.maketrans("", "", " ・\u3000=＝")
 
@@ -68,6 +71,8 @@ class OfficialMention:
     country: str
     char_start: int
     char_end: int
+    full_form: bool = False  # the text gives the gazetteer person's full name (in any spelling)
+    canonical: str | None = None  # the gazetteer's spelling of that name
 
 
 def _date(s: str | None) -> dt.date | None:
@@ -84,6 +89,9 @@ class Gazetteer:
         self.abbreviations = abbreviations  # 日米韓…: a name made of these alone is a compound, not a person
         self.ministry_prefixes = ministry_prefixes or {}  # 経済産業 -> JP: <ministry><rank> offices not listed
         self.ranks = ranks
+        self.abbreviation_codes: dict[str, str] = {}  # 米 -> US
+        self.any_government: dict[str, str | None] = {}  # 大統領 -> None (any country), 国家主席 -> CN
+        self.not_japanese: set[str] = set()  # offices Japan does not have: 大統領, 国王
         self.office_words: dict[str, list[Office]] = {}
         for o in offices:
             for word in (o.office, *o.aliases):
@@ -106,8 +114,19 @@ class Gazetteer:
         countries = json.loads(Path(countries_path).read_text(encoding="utf-8"))["countries"]
         names = {n: c["code"] for c in countries for n in c["names"]}
         patterns = json.loads(Path(patterns_path).read_text(encoding="utf-8")) if patterns_path else {}
-        return cls(offices, people, fold, names, "".join(c["abbreviation"] for c in countries if c.get("abbreviation")),
-                   patterns.get("ministry_prefixes", {}), tuple(patterns.get("ranks", [])))
+        more = Path(countries_path).with_name("countries_more.json")
+        if more.exists():  # the rest of the world's countries, by name only
+            for c in json.loads(more.read_text(encoding="utf-8"))["countries"]:
+                for n in c["names"]:
+                    names.setdefault(n, c["code"])
+        g = cls(offices, people, fold, names, "".join(c["abbreviation"] for c in countries if c.get("abbreviation")),
+                patterns.get("ministry_prefixes", {}), tuple(patterns.get("ranks", [])))
+        g.abbreviation_codes = {c["abbreviation"]: c["code"] for c in countries if c.get("abbreviation")}
+        for entry in patterns.get("offices_of_any_government", []):
+            g.any_government[entry["office"]] = entry.get("country")
+            if entry.get("japan") is False:
+                g.not_japanese.add(entry["office"])
+        return g
 
     def key(self, text: str) -> str:
         return text.translate(_SQUEEZE).translate(self._fold)
@@ -146,8 +165,12 @@ class OfficialsExtractor:
         self.g = gazetteer
         generic = rf"(?:{_alternation(gazetteer.ministry_prefixes)})(?:{_alternation(gazetteer.ranks)})" if gazetteer.ranks else ""
         self.generic_office = re.compile(rf"^({_alternation(gazetteer.ministry_prefixes)})") if generic else None
-        office = "|".join(x for x in (_alternation(gazetteer.office_words), generic) if x)
-        country = _alternation(gazetteer.country_names)
+        office = "|".join(x for x in (_alternation([*gazetteer.office_words, *gazetteer.any_government]), generic) if x)
+        # a country before an office: its name (米国, ブラジル) or its one-character form (米, 中, 露), but
+        # not 日, which starts too many words to be read as Japan here
+        abbreviations = "".join(a for a in gazetteer.abbreviation_codes if a != "日")
+        country = _alternation(gazetteer.country_names) + (f"|[{abbreviations}](?=[^{abbreviations}])" if abbreviations else "")
+        self.country_before = re.compile(rf"(?:{_alternation(gazetteer.country_names)})(?=(?:の|・|\s)$)")
         self.name_first = re.compile(
             rf"{_BEFORE_NAME}(?P<name>{_KATAKANA_NAME}|{_KANJI_NAME}?){_READING}\s*(?P<country>{country})?(?P<office>{office})"
         )
@@ -156,21 +179,41 @@ class OfficialsExtractor:
             rf"(?P<name>{_KATAKANA_NAME}|{_KANJI}{{2,5}}(?=[、。，,はがと及の（(\s]|および|$))"
         )
 
-    def _office_for(self, word: str, country_word: str | None, person: Person | None) -> tuple[str, str]:
-        """(office text, ISO country) for an office word with its optional country prefix."""
+    def _code_of(self, country_word: str) -> str:
+        return self.g.country_names.get(country_word) or self.g.abbreviation_codes[country_word]
+
+    def _office_for(self, word: str, country_word: str | None, person: Person | None, context: str | None = None,
+                    parties: frozenset[str] = frozenset(), foreign_name: bool = False) -> tuple[str, str]:
+        """(office text, ISO country) for an office word, by this order of evidence: the country
+        written with the office (米国商務長官, ブッシュ米大統領); an office only one country has
+        (国家主席); the gazetteer's person; the country named just before the person (中国の李強総理);
+        for a foreign-looking name or an office Japan does not have (大統領), the document's one
+        foreign party (日ブラジル首脳会談); else Japan. A bare office word alone never makes a
+        foreigner Japanese when the text says otherwise."""
         candidates = self.g.office_words.get(word, [])
-        if not candidates:  # <ministry><rank>, not in the gazetteer
+        fixed = self.g.any_government.get(word) if not candidates else None
+        if not candidates and word not in self.g.any_government:  # <ministry><rank>, not in the gazetteer
             prefix = self.generic_office.match(word).group(1)
-            code = self.g.country_names[country_word] if country_word else self.g.ministry_prefixes[prefix]
+            code = self._code_of(country_word) if country_word else self.g.ministry_prefixes[prefix]
             return word, code
+        foreign = sorted(parties - {"JP"})
         if country_word:
-            code = self.g.country_names[country_word]
+            code = self._code_of(country_word)
+        elif fixed:
+            code = fixed
         elif person is not None:
             code = person.country
-        elif len({o.country for o in candidates}) == 1:
+        elif context:
+            code = context
+        elif (foreign_name or word in self.g.not_japanese or (candidates and "JP" not in {o.country for o in candidates})) \
+                and len(foreign) == 1:
+            code = foreign[0]
+        elif candidates and len({o.country for o in candidates}) == 1 and not foreign_name:
             code = candidates[0].country
+        elif word in self.g.not_japanese and foreign:
+            code = foreign[0]
         else:
-            code = "JP"  # an office with no country prefix is Japanese
+            code = "JP"  # an office with no other evidence is Japanese
         chosen = next((o for o in candidates if o.country == code), None)
         return (chosen.office if chosen else word), code
 
@@ -206,26 +249,40 @@ class OfficialsExtractor:
                     break
         return self.g.people.get(pid) if pid else None
 
-    def extract(self, text: str, meeting_date: dt.date | None, max_mentions: int = 0) -> list[OfficialMention]:
-        """max_mentions: RejectedInput when a document holds more (0: no cap)."""
+    def extract(self, text: str, meeting_date: dt.date | None, max_mentions: int = 0,
+                parties: frozenset[str] = frozenset()) -> list[OfficialMention]:
+        """max_mentions: RejectedInput when a document holds more (0: no cap). parties: the
+        document's countries from its title or lead (日ブラジル首脳会談), the last evidence of a
+        foreign official's country."""
         mentions = _CappedList(max_mentions)
         taken = Spans()
         free = taken.free
 
         for pattern in (self.name_first, self.office_first):
             for m in pattern.finditer(text):
-                name, country_word = self._split_country(m.group("name").strip(), m.group("country"))
+                raw_name = m.group("name").strip()
+                if raw_name and raw_name[-1] in _FORMER and self.g.key(raw_name) not in self.g.forms:
+                    taken.add(m.start(), m.end())  # 森喜朗元総理, 小渕前総理: not a current holder
+                    continue                       # (中谷元, a full name, is one)
+                if text[max(0, m.start("office") - 2):m.start("office")] in _NOT_CURRENT:  # 次期大統領
+                    continue
+                name, country_word = self._split_country(raw_name, m.group("country"))
                 if not self._is_name(name) or not free(m.start(), m.end()):
                     continue
                 person = self._person_for(name) or self._by_short_name(name, m.group("office"), meeting_date)
                 if person is None and pattern is self.office_first and not re.match(r"[ァ-ヴー]", name):
                     continue  # a kanji word after an office is a name only when the gazetteer knows it
-                office, country = self._office_for(m.group("office"), country_word, person)
+                start = m.start("name") if pattern is self.name_first else m.start()
+                context = self._country_just_before(text, start)
+                office, country = self._office_for(m.group("office"), country_word, person, context, parties,
+                                                   foreign_name=bool(re.match(r"[ァ-ヴー]", name)))
                 mentions.append(OfficialMention(
                     person_id=person.person_id if person else None,
-                    name=person.name if person else name.replace(" ", ""),
+                    name=name.replace(" ", ""),
                     surface=m.group(), office=office, country=country,
                     char_start=m.start(), char_end=m.end(),
+                    full_form=person is not None and self.g.forms.get(self.g.key(name)) == person.person_id,
+                    canonical=person.name if person else None,
                 ))
                 taken.add(m.start(), m.end())
 
@@ -234,8 +291,10 @@ class OfficialsExtractor:
         for form, pid in sorted(self.g.forms.items(), key=lambda kv: -len(kv[0])):
             for start, end in self._occurrences(squeezed, index, form):
                 if free(start, end):
-                    mentions.append(self._gazetteer_mention(pid, text, start, end, meeting_date))
                     taken.add(start, end)
+                    if not self._in_office(pid, meeting_date) or text[end:end + 1] in _FORMER:
+                        continue  # named, but not as a current office holder (森喜朗元総理, in 2007)
+                    mentions.append(self._gazetteer_mention(pid, text, start, end, meeting_date, full_form=True))
                     named.add(pid)
         folded = text.translate(self.g._fold)  # one character for one: offsets stay exact
         for pid in sorted(named):
@@ -246,13 +305,26 @@ class OfficialsExtractor:
                     if free(m.start(), m.end()):
                         mentions.append(self._gazetteer_mention(pid, text, m.start(), m.end(), meeting_date))
                         taken.add(m.start(), m.end())
-        return sorted(mentions, key=lambda x: x.char_start)
+        return _fullest_names(sorted(mentions, key=lambda x: x.char_start))
 
-    def _gazetteer_mention(self, pid: str, text: str, start: int, end: int, on: dt.date | None) -> OfficialMention:
+    def _in_office(self, pid: str, on: dt.date | None) -> bool:
+        """The gazetteer's person held some office on the meeting date (unknown date: yes)."""
+        person = self.g.people[pid]
+        return on is None or not person.terms or any(
+            t.start <= on and (t.end is None or on <= t.end) for t in person.terms)
+
+    def _country_just_before(self, text: str, start: int) -> str | None:
+        """中国の李強総理, 韓国・尹錫悦大統領: the country named right before a person."""
+        m = self.country_before.search(text, max(0, start - 24), start)
+        return self.g.country_names[m.group()] if m else None
+
+    def _gazetteer_mention(self, pid: str, text: str, start: int, end: int, on: dt.date | None,
+                           full_form: bool = False) -> OfficialMention:
         person = self.g.people[pid]
         office = self.g.office_held(person, on)
-        return OfficialMention(pid, person.name, text[start:end], office.office if office else "", 
-                               office.country if office else person.country, start, end)
+        return OfficialMention(pid, text[start:end].replace(" ", "").replace("\u3000", ""), text[start:end],
+                               office.office if office else "", office.country if office else person.country, start, end,
+                               full_form=full_form, canonical=person.name)
 
     def _squeezed(self, text: str) -> tuple[str, list[int]]:
         keep = [(i, ch) for i, ch in enumerate(text) if ch not in " ・\u3000=＝"]
@@ -279,3 +351,32 @@ class _CappedList(list):
             raise RejectedInput(f"too many officials' mentions: more than {self.cap:,} found, over the limit "
                                 "for one statement")
         super().append(item)
+
+
+def _fullest_names(mentions: list[OfficialMention]) -> list[OfficialMention]:
+    """Each person under the fullest form of their name the document gives: a gazetteer person
+    whose full name the text gives (in any spelling: 斎藤健, ケン斎藤) under the gazetteer's
+    spelling, one the text names only in short (安倍総理) under that short form; a person the
+    gazetteer lacks under the longest name of the same country that begins with the short one
+    (王毅 for a later 王外相)."""
+    from dataclasses import replace
+
+    longest: dict[str, str] = {}
+    canonical = {m.person_id: m.canonical for m in mentions if m.person_id and m.full_form and m.canonical}
+    for m in mentions:
+        if m.person_id and len(m.name.replace("・", "")) > len(longest.get(m.person_id, "").replace("・", "")):
+            longest[m.person_id] = m.name
+    longest.update(canonical)
+    by_country: dict[str, list[str]] = {}
+    for m in mentions:
+        if m.person_id is None:
+            by_country.setdefault(m.country, []).append(m.name)
+    out = []
+    for m in mentions:
+        if m.person_id:
+            name = longest[m.person_id]
+        else:
+            fuller = [n for n in by_country.get(m.country, []) if len(n) > len(m.name) and n.startswith(m.name)]
+            name = max(fuller, key=len) if fuller else m.name
+        out.append(m if name == m.name else replace(m, name=name))
+    return out

@@ -56,7 +56,7 @@ def check_reference(ref: "ReferenceData", allowed_doc_types: frozenset[str] | No
 
 
 REFERENCE_FILES = ("countries.json", "document_types.json", "officials.json", "name_variants.json",
-                   "office_patterns.json", "sectors.json", "places.json", "cjk_folding.json")
+                   "office_patterns.json", "sectors.json", "places.json", "cjk_folding.json", "countries_more.json")
 
 
 @dataclass(frozen=True)

@@ -73,9 +73,10 @@ def extract_structure(norm: NormalizedText, ref: ReferenceData, extractor: Offic
     meeting = _resolve(meeting_date_mention(text, raw), text, raw, reference)
     meeting_value = meeting.value if meeting else None
     dates = resolve_years(raw, text, meeting.year if meeting else None, reference or meeting_value)
-    officials = extractor.extract(text, meeting_value, max_mentions=limits.max_mentions)
     _, body = split_heading(paragraphs(text))
     lead = body[0].text if body else ""
+    parties = find_countries(meta.title, lead, ref.country_abbreviations, ref.country_names, set(), ref.not_countries)
+    officials = extractor.extract(text, meeting_value, max_mentions=limits.max_mentions, parties=frozenset(parties))
     return Structure(
         title=meta.title,
         doc_type=meta.doc_type,
@@ -83,7 +84,7 @@ def extract_structure(norm: NormalizedText, ref: ReferenceData, extractor: Offic
         meeting_date=meeting_value.isoformat() if meeting_value else None,
         place=find_place(text, meeting, ref.places),
         countries=find_countries(meta.title, lead, ref.country_abbreviations, ref.country_names,
-                                 {o.country for o in officials}, ref.not_countries),
+                                 {o.country for o in officials} - {"INT"}, ref.not_countries),
         next_meeting_date=_next_meeting(text, dates),
         dates=[
             {"date": d.value.isoformat(), "precision": d.precision, "surface": d.surface, "year_inferred": d.year_inferred,
