@@ -14,11 +14,15 @@ REQUIRED_SECTORS = {
 }
 
 
+ISO_CODES = set(json.loads((REFERENCE_DIR / "iso3166_alpha2.json").read_text(encoding="utf-8"))["codes"])
+
+
 def test_gazetteer_is_consistent():
     g = reference_data().gazetteer
     assert g.people and g.offices
     for person in g.people.values():
-        assert person.country in {"JP", "US", "KR"}, person.person_id
+        assert person.country in ISO_CODES | {"INT"}, person.person_id
+        assert person.person_id.startswith(person.country.lower() + "-"), person.person_id
         for term in person.terms:
             assert term.office_id in g.offices, (person.person_id, term.office_id)
             assert term.end is None or term.start <= term.end, (person.person_id, term)
@@ -48,3 +52,12 @@ def test_sector_taxonomy_has_the_required_ids_and_no_shared_terms():
 def test_every_reference_file_says_what_it_is():
     for path in REFERENCE_DIR.glob("*.json"):
         assert json.loads(path.read_text(encoding="utf-8")).get("_about"), path.name
+
+
+def test_every_person_and_office_names_its_country_consistently():
+    g = reference_data().gazetteer
+    for office in g.offices.values():
+        assert office.country in ISO_CODES | {"INT"}, office.office_id
+    for person in g.people.values():
+        for term in person.terms:
+            assert g.offices[term.office_id].country == person.country, (person.person_id, term.office_id)

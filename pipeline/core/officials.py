@@ -25,12 +25,15 @@ from pipeline.core.errors import RejectedInput
 from pipeline.core.spans import Spans
 
 _KANJI = r"[\u4e00-\u9fff\u3400-\u4dbf々]"
-_KATAKANA_NAME = r"[ァ-ヴー]{2,}(?:[・=＝ ][ァ-ヴー]{2,}){1,3}"
+_KATAKANA_NAME = r"[ァ-ヴー]{2,}(?:[・=＝ ](?:[ァ-ヴー]{2,}|[A-ZＡ-Ｚ]))+(?:[・=＝ ][ァ-ヴー]{2,})?"  # ジョセフ・R・バイデン
+_KATAKANA_WORD = r"[ァ-ヴー]{2,}(?![ァ-ヴー・=＝])"  # one word (ブッシュ), only right before an office
 _KANJI_NAME = rf"{_KANJI}{{1,4}}?(?: {_KANJI}{{1,4}}?)?"  # lazy: a country prefix is not part of a name
 _BEFORE_NAME = r"(?:(?<=^)|(?<=[、。，,\s「『（(【・\u3041-\u309f])|(?<=及び)|(?<=並びに))"  # punctuation or a particle
 _READING = r"(?:\s*[（(][ァ-ヴー・\s]+[）)])?"
-_NOT_A_NAME = re.compile(r"^(?:我が国|両国|三国|各国|本日|同日|政府|閣僚|両閣僚|三大臣|首脳|会合|共同|声明|先方|当方)$"
+_NOT_A_NAME = re.compile(r"^(?:我が国|両国|三国|各国|本日|同日|政府|閣僚|両閣僚|三大臣|首脳|会合|共同|声明|先方|当方"
+                         r"|先週|今週|来週|昨日|明日|今回|前回|次回|内閣|特命全権|新任|歴代|現職|同国|両氏|首席)$"
                          r"|^[同両新各現本当貴]$|[国省府庁会部局党]$")
+_NEW = "新現"  # 山田新大使, 現大臣: a word about the post, not part of the name
 _FORMER = "元前故"  # 元総理, 前首相, 故…: a name slot ending so names no current office holder
 _NOT_CURRENT = ("次期", "当時")
 _TITLE_SUFFIX = r"(?:長官|大臣|首相|総理|大統領|外相|氏|議員|大使|代表|補佐官)"
@@ -171,13 +174,17 @@ class OfficialsExtractor:
         abbreviations = "".join(a for a in gazetteer.abbreviation_codes if a != "日")
         country = _alternation(gazetteer.country_names) + (f"|[{abbreviations}](?=[^{abbreviations}])" if abbreviations else "")
         self.country_before = re.compile(rf"(?:{_alternation(gazetteer.country_names)})(?=(?:の|・|\s)$)")
+        # posts joined by 兼 are one post (国務委員兼外交部長, 皇太子兼副首相); 駐中国大使 names the host
+        office = rf"(?:(?:{office})兼)*(?:{office})|駐(?:{country})大使"
         self.name_first = re.compile(
-            rf"{_BEFORE_NAME}(?P<name>{_KATAKANA_NAME}|{_KANJI_NAME}?){_READING}\s*(?P<country>{country})?(?P<office>{office})"
+            rf"{_BEFORE_NAME}(?P<name>{_KATAKANA_NAME}|{_KATAKANA_WORD}|{_KANJI_NAME}?){_READING}\s*"
+            rf"(?P<country>{country})?(?P<office>{office})"
         )
         self.office_first = re.compile(
             rf"(?P<country>{country})?(?P<office>{office})(?:である)?\s*"
             rf"(?P<name>{_KATAKANA_NAME}|{_KANJI}{{2,5}}(?=[、。，,はがと及の（(\s]|および|$))"
         )
+        self.not_names = set(gazetteer.ministry_prefixes) | set(gazetteer.country_names)
 
     def _code_of(self, country_word: str) -> str:
         return self.g.country_names.get(country_word) or self.g.abbreviation_codes[country_word]
@@ -190,12 +197,19 @@ class OfficialsExtractor:
         for a foreign-looking name or an office Japan does not have (大統領), the document's one
         foreign party (日ブラジル首脳会談); else Japan. A bare office word alone never makes a
         foreigner Japanese when the text says otherwise."""
+        if word.startswith("駐") and word.endswith("大使"):  # 駐中国大使: Japan's; 駐日大使: the sender's
+            host = word[1:-2]
+            host_code = self._code_of(host) if host in self.g.country_names or host in self.g.abbreviation_codes else None
+            if host_code != "JP":
+                return word, "JP" if not foreign_name else (context or host_code or "JP")
+            return word, context or (person.country if person else None) or (sorted(parties - {"JP"}) or ["JP"])[0]
+        word_written, word = word, word.rsplit("兼", 1)[-1]  # a joined post: its last part decides
         candidates = self.g.office_words.get(word, [])
         fixed = self.g.any_government.get(word) if not candidates else None
         if not candidates and word not in self.g.any_government:  # <ministry><rank>, not in the gazetteer
             prefix = self.generic_office.match(word).group(1)
             code = self._code_of(country_word) if country_word else self.g.ministry_prefixes[prefix]
-            return word, code
+            return word_written, code
         foreign = sorted(parties - {"JP"})
         if country_word:
             code = self._code_of(country_word)
@@ -212,10 +226,11 @@ class OfficialsExtractor:
             code = candidates[0].country
         elif word in self.g.not_japanese and foreign:
             code = foreign[0]
+        elif (foreign_name or word in self.g.not_japanese) and self._main_foreign_country:
+            code = self._main_foreign_country  # the foreign country the document names most
         else:
             code = "JP"  # an office with no other evidence is Japanese
-        chosen = next((o for o in candidates if o.country == code), None)
-        return (chosen.office if chosen else word), code
+        return word_written, code  # the post as the text writes it (外相, not 外務大臣)
 
     def _split_country(self, name: str, country_word: str | None) -> tuple[str, str | None]:
         """マルコス・フィリピン + 大統領: the katakana country name is the office's prefix, not the name."""
@@ -257,6 +272,7 @@ class OfficialsExtractor:
         mentions = _CappedList(max_mentions)
         taken = Spans()
         free = taken.free
+        self._main_foreign_country = self._most_named_foreign_country(text)
 
         for pattern in (self.name_first, self.office_first):
             for m in pattern.finditer(text):
@@ -267,7 +283,9 @@ class OfficialsExtractor:
                 if text[max(0, m.start("office") - 2):m.start("office")] in _NOT_CURRENT:  # 次期大統領
                     continue
                 name, country_word = self._split_country(raw_name, m.group("country"))
-                if not self._is_name(name) or not free(m.start(), m.end()):
+                if re.fullmatch(rf"{_KANJI}{{2,5}}", name) and name[-1] in _NEW and self.g.key(name) not in self.g.forms:
+                    name = name[:-1]  # 山田新大使: the new ambassador 山田
+                if not self._is_name(name) or name in self.not_names or not free(m.start(), m.end()):
                     continue
                 person = self._person_for(name) or self._by_short_name(name, m.group("office"), meeting_date)
                 if person is None and pattern is self.office_first and not re.match(r"[ァ-ヴー]", name):
@@ -306,6 +324,21 @@ class OfficialsExtractor:
                         mentions.append(self._gazetteer_mention(pid, text, m.start(), m.end(), meeting_date))
                         taken.add(m.start(), m.end())
         return _fullest_names(sorted(mentions, key=lambda x: x.char_start))
+
+    def _most_named_foreign_country(self, text: str) -> str | None:
+        """The foreign country whose names the text uses most (メキシコ in an embassy's notice)."""
+        counts: dict[str, int] = {}
+        covered = Spans()
+        for name in sorted(self.g.country_names, key=len, reverse=True):  # メキシコ合衆国 before メキシコ
+            start = text.find(name)
+            while start != -1:
+                if covered.free(start, start + len(name)):
+                    covered.add(start, start + len(name))
+                    code = self.g.country_names[name]
+                    counts[code] = counts.get(code, 0) + 1
+                start = text.find(name, start + len(name))
+        foreign = {c: n for c, n in counts.items() if c != "JP"}
+        return max(sorted(foreign), key=foreign.get) if foreign else None
 
     def _in_office(self, pid: str, on: dt.date | None) -> bool:
         """The gazetteer's person held some office on the meeting date (unknown date: yes)."""
@@ -371,12 +404,21 @@ def _fullest_names(mentions: list[OfficialMention]) -> list[OfficialMention]:
     for m in mentions:
         if m.person_id is None:
             by_country.setdefault(m.country, []).append(m.name)
-    out = []
+    named = []
     for m in mentions:
         if m.person_id:
             name = longest[m.person_id]
         else:
             fuller = [n for n in by_country.get(m.country, []) if len(n) > len(m.name) and n.startswith(m.name)]
             name = max(fuller, key=len) if fuller else m.name
-        out.append(m if name == m.name else replace(m, name=name))
+        named.append(m if name == m.name else replace(m, name=name))
+    # and under the fullest post the text gives them (岸田総理 after 岸田文雄内閣総理大臣), when one
+    # post contains the other: two different posts of one person stay two
+    posts: dict[tuple, list[str]] = {}
+    for m in named:
+        posts.setdefault((m.person_id or m.name, m.country), []).append(m.office)
+    out = []
+    for m in named:
+        fuller = [o for o in posts[(m.person_id or m.name, m.country)] if len(o) > len(m.office) and m.office in o]
+        out.append(replace(m, office=max(fuller, key=len)) if fuller and m.office else m)
     return out
