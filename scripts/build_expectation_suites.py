@@ -135,7 +135,7 @@ def value_rules(gx, table: str) -> list:
             non_empty("office"),
             # ISO 3166-1 alpha-2, or INT for an international organisation (国連, WTO, EU institutions)
             E.ExpectColumnValuesToBeInSet(column="country", value_set=[*iso_codes(), "INT"]),
-            E.ExpectColumnValuesToMatchRegex(column="person_id", regex=r"^[a-z]{2}-[a-z0-9-]+\Z"),
+            E.ExpectColumnValuesToMatchRegex(column="person_id", regex=r"^(?:[a-z]{2}|int)-[a-z0-9-]+\Z"),  # int-: an organisation
             # cross-field: the gazetteer's terms against the meeting date; a warning, never a block
             E.ExpectColumnValuesToBeInSet(column="office_held_on_meeting_date", value_set=[True], severity="warning"),
         ],

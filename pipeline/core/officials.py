@@ -28,12 +28,14 @@ _KANJI = r"[\u4e00-\u9fff\u3400-\u4dbf々]"
 _KATAKANA_NAME = r"[ァ-ヴー]{2,}(?:[・=＝ ](?:[ァ-ヴー]{2,}|[A-ZＡ-Ｚ]))+(?:[・=＝ ][ァ-ヴー]{2,})?"  # ジョセフ・R・バイデン
 _KATAKANA_WORD = r"[ァ-ヴー]{2,}(?![ァ-ヴー・=＝])"  # one word (ブッシュ), only right before an office
 _KANJI_NAME = rf"{_KANJI}{{1,4}}?(?: {_KANJI}{{1,4}}?)?"  # lazy: a country prefix is not part of a name
-_BEFORE_NAME = r"(?:(?<=^)|(?<=[、。，,\s「『（(【・\u3041-\u309f])|(?<=及び)|(?<=並びに))"  # punctuation or a particle
+_BEFORE_NAME = r"(?:(?<=^)|(?<=[、。，,\s「『（(【・:：\u3041-\u309f])|(?<=及び)|(?<=並びに))"  # punctuation or a particle
 _READING = r"(?:\s*[（(][ァ-ヴー・\s]+[）)])?"
 _NOT_A_NAME = re.compile(r"^(?:我が国|両国|三国|各国|本日|同日|政府|閣僚|両閣僚|三大臣|首脳|会合|共同|声明|先方|当方"
-                         r"|先週|今週|来週|昨日|明日|今回|前回|次回|内閣|特命全権|新任|歴代|現職|同国|両氏|首席)$"
-                         r"|^[同両新各現本当貴]$|[国省府庁会部局党]$")
+                         r"|先週|今週|来週|昨日|明日|今回|前回|次回|内閣|特命全権|新任|歴代|現職|同国|両氏|首席"
+                         r"|担当|関係|所管|主要)$"
+                         r"|^[同両新各現本当貴一二三四五六七八九十数全]$|[国省府庁会部局党]$")
 _NEW = "新現"  # 山田新大使, 現大臣: a word about the post, not part of the name
+_GENERIC_POST = "大臣|長官|首相|大統領|副委員長|委員長|委員|事務局長|事務総長|専務理事|上級代表|総裁|議長"
 _FORMER = "元前故"  # 元総理, 前首相, 故…: a name slot ending so names no current office holder
 _NOT_CURRENT = ("次期", "当時")
 _TITLE_SUFFIX = r"(?:長官|大臣|首相|総理|大統領|外相|氏|議員|大使|代表|補佐官)"
@@ -95,6 +97,7 @@ class Gazetteer:
         self.abbreviation_codes: dict[str, str] = {}  # 米 -> US
         self.any_government: dict[str, str | None] = {}  # 大統領 -> None (any country), 国家主席 -> CN
         self.not_japanese: set[str] = set()  # offices Japan does not have: 大統領, 国王
+        self.organisations: tuple[str, ...] = ()  # 国連, 欧州委員会: a post of theirs is INT
         self.office_words: dict[str, list[Office]] = {}
         for o in offices:
             for word in (o.office, *o.aliases):
@@ -125,6 +128,7 @@ class Gazetteer:
         g = cls(offices, people, fold, names, "".join(c["abbreviation"] for c in countries if c.get("abbreviation")),
                 patterns.get("ministry_prefixes", {}), tuple(patterns.get("ranks", [])))
         g.abbreviation_codes = {c["abbreviation"]: c["code"] for c in countries if c.get("abbreviation")}
+        g.organisations = tuple(patterns.get("international_organisations", ()))
         for entry in patterns.get("offices_of_any_government", []):
             g.any_government[entry["office"]] = entry.get("country")
             if entry.get("japan") is False:
@@ -173,12 +177,18 @@ class OfficialsExtractor:
         # not 日, which starts too many words to be read as Japan here
         abbreviations = "".join(a for a in gazetteer.abbreviation_codes if a != "日")
         country = _alternation(gazetteer.country_names) + (f"|[{abbreviations}](?=[^{abbreviations}])" if abbreviations else "")
-        self.country_before = re.compile(rf"(?:{_alternation(gazetteer.country_names)})(?=(?:の|・|\s)$)")
+        self.country_before = re.compile(rf"(?:{_alternation(gazetteer.country_names)})(?=(?:の|・|:|：|\s)$)")
+        # a post no list holds, in the form of one, after a full foreign name: フィリップ・ハモンド外務英連邦大臣,
+        # フェデリカ・モゲリーニ欧州連合外務・安全保障政策上級代表兼欧州委員会副委員長
+        self.name_then_post = re.compile(
+            rf"{_BEFORE_NAME}(?P<name>{_KATAKANA_NAME}){_READING}\s*・?(?P<country>{country})?"
+            rf"(?P<office>[\u4e00-\u9fff・()（）A-Za-z]{{0,24}}?(?:{_GENERIC_POST}))(?![\u4e00-\u9fff])"
+        )
         # posts joined by 兼 are one post (国務委員兼外交部長, 皇太子兼副首相); 駐中国大使 names the host
         office = rf"(?:(?:{office})兼)*(?:{office})|駐(?:{country})大使"
         self.name_first = re.compile(
             rf"{_BEFORE_NAME}(?P<name>{_KATAKANA_NAME}|{_KATAKANA_WORD}|{_KANJI_NAME}?){_READING}\s*"
-            rf"(?P<country>{country})?(?P<office>{office})"
+            rf"(?:・(?=(?:{country})))?(?P<country>{country})?(?P<office>{office})"
         )
         self.office_first = re.compile(
             rf"(?P<country>{country})?(?P<office>{office})(?:である)?\s*"
@@ -206,6 +216,13 @@ class OfficialsExtractor:
         word_written, word = word, word.rsplit("兼", 1)[-1]  # a joined post: its last part decides
         candidates = self.g.office_words.get(word, [])
         fixed = self.g.any_government.get(word) if not candidates else None
+        if not candidates and word not in self.g.any_government and not (self.generic_office and self.generic_office.match(word)):
+            # a post in the form of one (…外務英連邦大臣): an organisation's, or the country's the text gives
+            if any(org in word_written for org in self.g.organisations):
+                return word_written, "INT"
+            code = (self._code_of(country_word) if country_word else None) or context or \
+                (sorted(parties - {"JP"})[0] if len(parties - {"JP"}) == 1 else None) or self._main_foreign_country or "JP"
+            return word_written, code
         if not candidates and word not in self.g.any_government:  # <ministry><rank>, not in the gazetteer
             prefix = self.generic_office.match(word).group(1)
             code = self._code_of(country_word) if country_word else self.g.ministry_prefixes[prefix]
@@ -274,7 +291,7 @@ class OfficialsExtractor:
         free = taken.free
         self._main_foreign_country = self._most_named_foreign_country(text)
 
-        for pattern in (self.name_first, self.office_first):
+        for pattern in (self.name_first, self.office_first, self.name_then_post):
             for m in pattern.finditer(text):
                 raw_name = m.group("name").strip()
                 if raw_name and raw_name[-1] in _FORMER and self.g.key(raw_name) not in self.g.forms:
@@ -310,8 +327,8 @@ class OfficialsExtractor:
             for start, end in self._occurrences(squeezed, index, form):
                 if free(start, end):
                     taken.add(start, end)
-                    if not self._in_office(pid, meeting_date) or text[end:end + 1] in _FORMER:
-                        continue  # named, but not as a current office holder (森喜朗元総理, in 2007)
+                    if not self._in_office(pid, meeting_date) or text[end:end + 1] in _FORMER or text[end:end + 1] == "氏":
+                        continue  # named, but not as a current office holder (森喜朗元総理, in 2007; 林芳正氏)
                     mentions.append(self._gazetteer_mention(pid, text, start, end, meeting_date, full_form=True))
                     named.add(pid)
         folded = text.translate(self.g._fold)  # one character for one: offsets stay exact
@@ -409,7 +426,7 @@ def _fullest_names(mentions: list[OfficialMention]) -> list[OfficialMention]:
         if m.person_id:
             name = longest[m.person_id]
         else:
-            fuller = [n for n in by_country.get(m.country, []) if len(n) > len(m.name) and n.startswith(m.name)]
+            fuller = [n for n in by_country.get(m.country, []) if len(n) > len(m.name) and _contains_name(n, m.name)]
             name = max(fuller, key=len) if fuller else m.name
         named.append(m if name == m.name else replace(m, name=name))
     # and under the fullest post the text gives them (岸田総理 after 岸田文雄内閣総理大臣), when one
@@ -422,3 +439,10 @@ def _fullest_names(mentions: list[OfficialMention]) -> list[OfficialMention]:
         fuller = [o for o in posts[(m.person_id or m.name, m.country)] if len(o) > len(m.office) and m.office in o]
         out.append(replace(m, office=max(fuller, key=len)) if fuller and m.office else m)
     return out
+
+
+def _contains_name(full: str, short: str) -> bool:
+    """王毅 begins with 王; ジョン・ケリー has the part ケリー, ルトノ・L・P・マルスディ the part ルトノ."""
+    if re.fullmatch(r"[ァ-ヴー]+", short):
+        return short in re.split(r"[・=＝ ]", full)
+    return full.startswith(short)
