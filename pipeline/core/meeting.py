@@ -56,6 +56,7 @@ def _inside(mentions: list[DateMention], p: Paragraph) -> list[DateMention]:
 
 
 _BRACKETED_PLACE = re.compile(r"^\s*【([^】]{1,20})】")
+_OPENING_DATELINE = re.compile(r"^\s*[【\[［][^】\]］]{1,30}[】\]］]")
 # a place before the dateline's date: ブリュッセル、2011年5月28日
 _PLACE_BEFORE_DATE = re.compile(r"^\s*[^\s。、,，0-9]{1,20}[、,，\s]\s*$")
 
@@ -72,6 +73,17 @@ def heading_date_mention(text: str, mentions: list[DateMention]) -> DateMention 
     return None
 
 
+def publication_date_mention(text: str, mentions: list[DateMention]) -> DateMention | None:
+    """Where no dateline opens a heading paragraph, the first full date anywhere in the heading
+    (発表時間 2019-08-22, 掲載日 : [23-11-16]): it dates the page, so it anchors days named alone."""
+    heading, _ = split_heading(paragraphs(text))
+    for p in heading:
+        full = [m for m in _inside(mentions, p) if m.year and m.month and m.day]
+        if full:
+            return full[0]
+    return None
+
+
 def meeting_date_mention(text: str, mentions: list[DateMention]) -> DateMention | None:
     """The mention that dates the meeting itself (its year or month may still be unknown): a
     [年月日] field, else a day named in the lead paragraph's first sentence (a release or news
@@ -84,7 +96,11 @@ def meeting_date_mention(text: str, mentions: list[DateMention]) -> DateMention 
     lead = body[0] if body else None
     if lead is not None:
         first_sentence_end = lead.start + (lead.text.find("。") + 1 or len(lead.text))
-        days = [m for m in _inside(mentions, lead) if m.day and m.char_start < first_sentence_end]
+        # a news dateline opening the lead (【新華社北京8月22日】, [北京 28日 ロイター]) dates the report,
+        # not the meeting: the day after it does
+        opening = _OPENING_DATELINE.match(lead.text)
+        after = lead.start + (opening.end() if opening else 0)
+        days = [m for m in _inside(mentions, lead) if m.day and after <= m.char_start < first_sentence_end]
         if days:
             return days[0]
     dateline = heading_date_mention(text, mentions)

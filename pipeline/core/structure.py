@@ -12,7 +12,9 @@ from dataclasses import asdict, dataclass
 from pipeline.core.dates import DateMention, find_dates, resolve_years, sentence_bounds
 from pipeline.core.document_meta import describe
 from pipeline.core.limits import Limits
-from pipeline.core.meeting import find_countries, find_place, heading_date_mention, meeting_date_mention, paragraphs, split_heading
+from pipeline.core.meeting import (
+    find_countries, find_place, heading_date_mention, meeting_date_mention, paragraphs, publication_date_mention, split_heading,
+)
 from pipeline.core.officials import OfficialsExtractor
 from pipeline.core.process import NormalizedText
 from pipeline.core.reference import ReferenceData
@@ -68,7 +70,7 @@ def extract_structure(norm: NormalizedText, ref: ReferenceData, extractor: Offic
     meta = describe(text, ref.document_types, norm.running_lines)
     raw = find_dates(text)
     limits.check_mentions("date expressions", len(raw))
-    heading = _resolve(heading_date_mention(text, raw), text, raw, None)
+    heading = _resolve(heading_date_mention(text, raw) or publication_date_mention(text, raw), text, raw, None)
     reference = heading.value if heading else None
     meeting = _resolve(meeting_date_mention(text, raw), text, raw, reference)
     meeting_value = meeting.value if meeting else None
