@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+from functools import lru_cache
 import json
 import re
 from dataclasses import dataclass
@@ -33,8 +34,9 @@ _READING = r"(?:\s*[（(][ァ-ヴー・\s]+[）)])?"
 _NOT_A_NAME = re.compile(r"^(?:我が国|両国|三国|各国|本日|同日|政府|閣僚|両閣僚|三大臣|首脳|会合|共同|声明|先方|当方"
                          r"|先週|今週|来週|昨日|明日|今回|前回|次回|内閣|特命全権|新任|歴代|現職|同国|両氏|首席"
                          r"|担当|関係|所管|主要)$"
-                         r"|^[同両新各現本当貴一二三四五六七八九十数全]$|[国省府庁会部局党]$")
+                         r"|^[同両新各現本当貴一二三四五六七八九十数全]$|^[〇一二三四五六七八九十百千]+$|[国省府庁会部局党]$")
 _NEW = "新現"  # 山田新大使, 現大臣: a word about the post, not part of the name
+_BARE_RANKS = ("大臣", "長官")  # posts that name no ministry: only a person's name may stand before them
 _GENERIC_POST = "大臣|長官|首相|大統領|副委員長|委員長|委員|事務局長|事務総長|専務理事|上級代表|総裁|議長"
 _FORMER = "元前故"  # 元総理, 前首相, 故…: a name slot ending so names no current office holder
 _NOT_CURRENT = ("次期", "当時")
@@ -195,6 +197,8 @@ class OfficialsExtractor:
             rf"(?P<name>{_KATAKANA_NAME}|{_KANJI}{{2,5}}(?=[、。，,はがと及の（(\s]|および|$))"
         )
         self.not_names = set(gazetteer.ministry_prefixes) | set(gazetteer.country_names)
+        self.countries_longest_first = sorted(gazetteer.country_names, key=len, reverse=True)
+        self.short_keys = {gazetteer.key(n) for p in gazetteer.people.values() for n in p.short_names}
 
     def _code_of(self, country_word: str) -> str:
         return self.g.country_names.get(country_word) or self.g.abbreviation_codes[country_word]
@@ -252,7 +256,7 @@ class OfficialsExtractor:
     def _split_country(self, name: str, country_word: str | None) -> tuple[str, str | None]:
         """マルコス・フィリピン + 大統領: the katakana country name is the office's prefix, not the name."""
         if country_word is None:
-            for word in sorted(self.g.country_names, key=len, reverse=True):
+            for word in self.countries_longest_first:
                 if name.endswith(word) and len(name) > len(word):
                     return name[: -len(word)].rstrip("・ "), word
         return name, country_word
@@ -304,7 +308,16 @@ class OfficialsExtractor:
                     name = name[:-1]  # 山田新大使: the new ambassador 山田
                 if not self._is_name(name) or name in self.not_names or not free(m.start(), m.end()):
                     continue
+                if m.group("office") in _BARE_RANKS and not m.group("country") and re.fullmatch(rf"{_KANJI}+", name) \
+                        and not self._known_or_person_name(name):
+                    continue  # 産業大臣, 三大臣: before a bare rank a kanji word must be a person's name
                 person = self._person_for(name) or self._by_short_name(name, m.group("office"), meeting_date)
+                if person is None and re.fullmatch(rf"{_KANJI}{{3,5}}", name):  # 続中山外相: a stray character before
+                    for cut in (1, 2):
+                        person = self._by_short_name(name[cut:], m.group("office"), meeting_date)
+                        if person is not None:
+                            name = name[cut:]
+                            break
                 if person is None and pattern is self.office_first and not re.match(r"[ァ-ヴー]", name):
                     continue  # a kanji word after an office is a name only when the gazetteer knows it
                 start = m.start("name") if pattern is self.name_first else m.start()
@@ -342,11 +355,19 @@ class OfficialsExtractor:
                         taken.add(m.start(), m.end())
         return _fullest_names(sorted(mentions, key=lambda x: x.char_start))
 
+    def _known_or_person_name(self, name: str) -> bool:
+        """A name the gazetteer knows (in full or as a family name), or one Sudachi reads as a
+        person's name (高村, 黄川田)."""
+        key = self.g.key(name)
+        if key in self.g.forms or key in self.short_keys:
+            return True
+        return _sudachi_person_name(name)
+
     def _most_named_foreign_country(self, text: str) -> str | None:
         """The foreign country whose names the text uses most (メキシコ in an embassy's notice)."""
         counts: dict[str, int] = {}
         covered = Spans()
-        for name in sorted(self.g.country_names, key=len, reverse=True):  # メキシコ合衆国 before メキシコ
+        for name in self.countries_longest_first:  # メキシコ合衆国 before メキシコ
             start = text.find(name)
             while start != -1:
                 if covered.free(start, start + len(name)):
@@ -428,6 +449,14 @@ def _fullest_names(mentions: list[OfficialMention]) -> list[OfficialMention]:
         else:
             fuller = [n for n in by_country.get(m.country, []) if len(n) > len(m.name) and _contains_name(n, m.name)]
             name = max(fuller, key=len) if fuller else m.name
+        if name == m.name and not m.person_id:  # 李首相 after 李強国務院総理: the one fuller name, any country
+            anywhere = {(x.name, x.country, x.person_id) for x in mentions
+                        if len(x.name) > len(m.name) and _contains_name(x.name, m.name)}
+            if len(anywhere) == 1:
+                name, country, person_id = anywhere.pop()
+                named.append(replace(m, name=longest.get(person_id, name) if person_id else name, country=country,
+                                     person_id=person_id))
+                continue
         named.append(m if name == m.name else replace(m, name=name))
     # and under the fullest post the text gives them (岸田総理 after 岸田文雄内閣総理大臣), when one
     # post contains the other: two different posts of one person stay two
@@ -446,3 +475,11 @@ def _contains_name(full: str, short: str) -> bool:
     if re.fullmatch(r"[ァ-ヴー]+", short):
         return short in re.split(r"[・=＝ ]", full)
     return full.startswith(short)
+
+
+@lru_cache(maxsize=4096)
+def _sudachi_person_name(name: str) -> bool:
+    from pipeline.core.tokenize import tokenize_sentences
+
+    tokens = tokenize_sentences(name, [(0, len(name))])
+    return bool(tokens) and any(",人名," in f",{t.pos}," for t in tokens) and all(t.pos.startswith("名詞") for t in tokens)
