@@ -308,6 +308,8 @@ class OfficialsExtractor:
                     name = name[:-1]  # 山田新大使: the new ambassador 山田
                 if not self._is_name(name) or name in self.not_names or not free(m.start(), m.end()):
                     continue
+                if pattern is self.office_first and m.group("office") in _BARE_RANKS:
+                    continue  # 長官ジーナ・ライモンド is a cut 商務長官: a bare rank goes after the name only
                 if m.group("office") in _BARE_RANKS and not m.group("country") and re.fullmatch(rf"{_KANJI}+", name) \
                         and not self._known_or_person_name(name):
                     continue  # 産業大臣, 三大臣: before a bare rank a kanji word must be a person's name
@@ -353,7 +355,12 @@ class OfficialsExtractor:
                     if free(m.start(), m.end()):
                         mentions.append(self._gazetteer_mention(pid, text, m.start(), m.end(), meeting_date))
                         taken.add(m.start(), m.end())
-        return _fullest_names(sorted(mentions, key=lambda x: x.char_start))
+        return _fullest_names(sorted(mentions, key=lambda x: x.char_start), self._short_names_of)
+
+    def _short_names_of(self, person_id: str, name: str) -> bool:
+        """Is name one of the gazetteer person's family names (斎藤 for 齋藤健, spellings folded)?"""
+        person = self.g.people.get(person_id)
+        return person is not None and self.g.key(name) in {self.g.key(n) for n in person.short_names}
 
     def _known_or_person_name(self, name: str) -> bool:
         """A name the gazetteer knows (in full or as a family name), or one Sudachi reads as a
@@ -424,7 +431,7 @@ class _CappedList(list):
         super().append(item)
 
 
-def _fullest_names(mentions: list[OfficialMention]) -> list[OfficialMention]:
+def _fullest_names(mentions: list[OfficialMention], is_short_name_of=lambda person_id, name: False) -> list[OfficialMention]:
     """Each person under the fullest form of their name the document gives: a gazetteer person
     whose full name the text gives (in any spelling: 斎藤健, ケン斎藤) under the gazetteer's
     spelling, one the text names only in short (安倍総理) under that short form; a person the
@@ -444,6 +451,14 @@ def _fullest_names(mentions: list[OfficialMention]) -> list[OfficialMention]:
             by_country.setdefault(m.country, []).append(m.name)
     named = []
     for m in mentions:
+        if not m.person_id:  # ライモンド長官 after ジーナ・ライモンド: the gazetteer's person the text named in full
+            people = {x.person_id for x in mentions if x.person_id and (
+                (len(x.name) > len(m.name) and _contains_name(x.name, m.name)) or is_short_name_of(x.person_id, m.name))}
+            if len(people) == 1:
+                person_id = people.pop()
+                country = next(x.country for x in mentions if x.person_id == person_id)
+                named.append(replace(m, name=longest[person_id], person_id=person_id, country=country))
+                continue
         if m.person_id:
             name = longest[m.person_id]
         else:
@@ -465,7 +480,9 @@ def _fullest_names(mentions: list[OfficialMention]) -> list[OfficialMention]:
         posts.setdefault((m.person_id or m.name, m.country), []).append(m.office)
     out = []
     for m in named:
-        fuller = [o for o in posts[(m.person_id or m.name, m.country)] if len(o) > len(m.office) and m.office in o]
+        # a bare rank (斎藤長官) takes the person's fullest post outright
+        fuller = [o for o in posts[(m.person_id or m.name, m.country)]
+                  if len(o) > len(m.office) and (m.office in o or m.office in _BARE_RANKS)]
         out.append(replace(m, office=max(fuller, key=len)) if fuller and m.office else m)
     return out
 
