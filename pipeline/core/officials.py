@@ -198,7 +198,11 @@ class OfficialsExtractor:
         )
         self.not_names = set(gazetteer.ministry_prefixes) | set(gazetteer.country_names)
         self.countries_longest_first = sorted(gazetteer.country_names, key=len, reverse=True)
-        self.short_keys = {gazetteer.key(n) for p in gazetteer.people.values() for n in p.short_names}
+        self.people_by_short_key: dict[str, list[Person]] = {}
+        for person in gazetteer.people.values():
+            for short in {gazetteer.key(n) for n in person.short_names}:
+                self.people_by_short_key.setdefault(short, []).append(person)
+        self.short_keys = set(self.people_by_short_key)
 
     def _code_of(self, country_word: str) -> str:
         return self.g.country_names.get(country_word) or self.g.abbreviation_codes[country_word]
@@ -269,10 +273,10 @@ class OfficialsExtractor:
 
     def _by_short_name(self, name: str, office_word: str, on: dt.date | None) -> Person | None:
         """世耕経済産業大臣: a family name with an office resolves to the one person who had both then."""
-        key = self.g.key(name)
         office_ids = {o.office_id for o in self.g.office_words.get(office_word, [])}
-        hits = [p for p in self.g.people.values()
-                if key in {self.g.key(s) for s in p.short_names} and office_ids and self.g.held(p, office_ids, on)]
+        if not office_ids:
+            return None
+        hits = [p for p in self.people_by_short_key.get(self.g.key(name), ()) if self.g.held(p, office_ids, on)]
         return hits[0] if len(hits) == 1 else None
 
     def _person_for(self, name: str) -> Person | None:
@@ -350,8 +354,7 @@ class OfficialsExtractor:
         for pid in sorted(named):
             person = self.g.people[pid]
             for short in sorted({s.translate(self.g._fold) for s in person.short_names}):
-                suffix = _TITLE_SUFFIX if len(short) == 1 else rf"(?:{_TITLE_SUFFIX}|(?![ァ-ヴー]|{_KANJI}))"
-                for m in re.finditer(rf"(?<![ァ-ヴー\u4e00-\u9fff]){re.escape(short)}(?={suffix})", folded):
+                for m in _short_name_pattern(short).finditer(folded):
                     if free(m.start(), m.end()):
                         mentions.append(self._gazetteer_mention(pid, text, m.start(), m.end(), meeting_date))
                         taken.add(m.start(), m.end())
@@ -500,3 +503,10 @@ def _sudachi_person_name(name: str) -> bool:
 
     tokens = tokenize_sentences(name, [(0, len(name))])
     return bool(tokens) and any(",人名," in f",{t.pos}," for t in tokens) and all(t.pos.startswith("名詞") for t in tokens)
+
+
+@lru_cache(maxsize=4096)
+def _short_name_pattern(short: str) -> re.Pattern:
+    """A family name alone (斎藤長官, 斎藤は): compiled once per name, not once per document."""
+    suffix = _TITLE_SUFFIX if len(short) == 1 else rf"(?:{_TITLE_SUFFIX}|(?![ァ-ヴー]|{_KANJI}))"
+    return re.compile(rf"(?<![ァ-ヴー\u4e00-\u9fff]){re.escape(short)}(?={suffix})")
