@@ -135,8 +135,12 @@ def copy_reference(tmp_path: Path) -> Path:
 def test_a_truncated_reference_file_is_one_sentence_naming_it(tmp_path):
     folder = copy_reference(tmp_path)
     data = (folder / "officials.json").read_bytes()
-    (folder / "officials.json").write_bytes(data[: len(data) // 2])
+    text = data.decode("utf-8")
+    (folder / "officials.json").write_bytes(text[: len(text) // 2].encode("utf-8"))  # cut at a character
     with pytest.raises(ReferenceDataError, match=r"^reference data officials.json is not valid JSON: .* at line \d+"):
+        ReferenceData.load(folder)
+    (folder / "officials.json").write_bytes(data[:-1] + b"\xe6")  # a cut inside a character: not UTF-8
+    with pytest.raises(ReferenceDataError, match=r"^reference data officials.json is not UTF-8"):
         ReferenceData.load(folder)
     (folder / "officials.json").write_bytes(data)
     (folder / "places.json").write_text(json.dumps({"not_places": []}), encoding="utf-8")
