@@ -185,7 +185,7 @@ def _victim_text(path: Path) -> str:
     return normalize(read_source(path, detect_format(path))).text[:60]
 
 
-@settings(max_examples=6, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=8, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))  # the same 8 every run
 @given(stage=st.sampled_from(STAGES), error=st.sampled_from(ERRORS), victim=st.sampled_from(SAMPLES))
 def test_an_exception_in_one_documents_work_rejects_that_document_only(tmp_path_factory, stage, error, victim):
     """A fault injected into one stage for one document (the real stage runs, then raises)."""
