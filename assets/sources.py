@@ -18,8 +18,8 @@ from assets.tokens import tokens
 from pipeline.core.inbox import first_of_each_document
 from pipeline.automation import RANGE_END, RANGE_START
 from pipeline.partitions import documents_partitions
-from pipeline.planning import PER_DOCUMENT_TABLES, REJECTED_STAGE, keys_in_range
-from pipeline.rejections import rejected_in_run
+from pipeline import rejections
+from pipeline.planning import PER_DOCUMENT_TABLES, keys_in_range
 from pipeline.removal_guard import MassRemoval, check_withdrawal
 from pipeline.preview import PREVIEW_LIMIT, documents_preview
 from pipeline.project import OWNERS
@@ -51,12 +51,13 @@ def sources(context: dg.AssetExecutionContext, settings: SeimeiSettings) -> dg.M
     originals = first_of_each_document(files)
     document_files = publisher.doc_files("documents")
     fingerprint = pipeline_fingerprint()
+    stamps = {d: rejections.stamp(store, d) for d in originals}  # each read once
     published_ids = {d for d in originals if d in document_files and store.read("documents", d) is not None
-                     and not rejected_in_run(store, d, fingerprint)}
+                     and not rejections.decided_under(stamps[d], fingerprint)}
     rows, awaiting = [], []
     for f in files:
         doc_id = f.doc_id
-        rejected = store.read(REJECTED_STAGE, doc_id) if doc_id else None
+        rejected = stamps.get(doc_id) if doc_id else None
         extracted = store.read("extracted_text", doc_id) if doc_id else None
         row = {
             "source_path": f.source_path,

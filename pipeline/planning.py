@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from pipeline.core.inbox import InboxFile, first_of_each_document
 from pipeline.core.limits import Limits
-from pipeline.rejections import REJECTED_STAGE, rejection_is_final  # noqa: F401 (REJECTED_STAGE: re-exported)
+from pipeline.rejections import rejection_is_final
 from pipeline.rejections import stamp as rejection_stamp
 from pipeline.storage import ParquetPublisher, StageStore
 

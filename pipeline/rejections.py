@@ -32,12 +32,16 @@ def stamp(store: StageStore, doc_id: str) -> dict | None:
 
 def rejected_in_run(store: StageStore, doc_id: str, fingerprint: str) -> bool:
     """Out of this run: rejected by an earlier stage (or a table) under the current code."""
-    found = stamp(store, doc_id)
+    return decided_under(stamp(store, doc_id), fingerprint)
+
+
+def decided_under(found: dict | None, fingerprint: str) -> bool:
+    """A rejection stamp decided under this pipeline fingerprint (the current code and data)."""
     return found is not None and found.get("fingerprint") == fingerprint
 
 
 def rejection_is_final(found: dict, fingerprint: str, limits: Limits) -> bool:
     """A rejection that stands until the code, the reference data or the limits change: not one
     about the moment (a file changing while read), and decided under the current limits."""
-    return (found.get("fingerprint") == fingerprint and not found.get("transient")
+    return (decided_under(found, fingerprint) and not found.get("transient")
             and found.get("limits") == limits.fingerprint())
