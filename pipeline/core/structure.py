@@ -77,6 +77,7 @@ def extract_structure(norm: NormalizedText, ref: ReferenceData, extractor: Offic
     dates = resolve_years(raw, text, meeting.year if meeting else None, reference or meeting_value)
     _, body = split_heading(paragraphs(text))
     lead = body[0].text if body else ""
+    # the parties from the title or lead, then the officials' countries with them (one scan)
     parties = find_countries(meta.title, lead, ref.country_abbreviations, ref.country_names, set(), ref.not_countries)
     officials = extractor.extract(text, meeting_value, max_mentions=limits.max_mentions, parties=frozenset(parties))
     return Structure(
@@ -85,8 +86,7 @@ def extract_structure(norm: NormalizedText, ref: ReferenceData, extractor: Offic
         is_provisional_translation=meta.is_provisional_translation,
         meeting_date=meeting_value.isoformat() if meeting_value else None,
         place=find_place(text, meeting, ref.places),
-        countries=find_countries(meta.title, lead, ref.country_abbreviations, ref.country_names,
-                                 {o.country for o in officials} - {"INT"}, ref.not_countries),
+        countries=sorted(set(parties) | {o.country for o in officials} - {"INT"}),
         next_meeting_date=_next_meeting(text, dates),
         dates=[
             {"date": d.value.isoformat(), "precision": d.precision, "surface": d.surface, "year_inferred": d.year_inferred,
