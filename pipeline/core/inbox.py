@@ -61,31 +61,47 @@ def path_from_display(shown: str) -> str:
     return os.fsdecode(bytes(data))
 
 
-def sha256_of(path: Path, chunk: int = 1 << 20) -> str:
-    """The file's sha256. Opened non-blocking and checked to be a regular file, so an entry
+def _open_regular(path: Path) -> int:
+    """A descriptor of the file, opened non-blocking and checked to be a regular file, so an entry
     swapped for a FIFO after the listing cannot hang the scan."""
     fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise OSError(0, "not a regular file any more")
+    os.set_blocking(fd, True)
+    return fd
+
+
+def sha256_and_head(path: Path, chunk: int = 1 << 20, head_bytes: int = 1024) -> tuple[str, bytes]:
+    """The file's sha256 and its first bytes (what detect_format looks at), in one read."""
+    fd = _open_regular(path)
     try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise OSError(0, "not a regular file any more")
-        os.set_blocking(fd, True)
-        digest = hashlib.sha256()
+        digest, head = hashlib.sha256(), b""
         while block := os.read(fd, chunk):
+            if not head:
+                head = block[:head_bytes]
             digest.update(block)
-        return digest.hexdigest()
+        return digest.hexdigest(), head
     finally:
         os.close(fd)
+
+
+def sha256_of(path: Path) -> str:
+    return sha256_and_head(path)[0]
 
 
 def detect_format(path: Path) -> str:
+    fd = _open_regular(path)
+    try:
+        return format_of(path, os.read(fd, 1024))
+    finally:
+        os.close(fd)
+
+
+def format_of(path: Path, head: bytes) -> str:
     """pdf when the name says .pdf or the file starts as a PDF does (%PDF-, after at most some
     white space); text for text suffixes; else pdf when a PDF header sits in the first KB (PDF
     readers accept leading junk), or unknown. A text that quotes `%PDF-` stays a text."""
-    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
-    try:
-        head = os.read(fd, 1024) if stat.S_ISREG(os.fstat(fd).st_mode) else b""
-    finally:
-        os.close(fd)
     suffix = path.suffix.lower()
     if suffix in PDF_SUFFIXES or head.lstrip().startswith(b"%PDF-"):
         return "pdf"
@@ -169,8 +185,8 @@ def fingerprint(inbox: Path, path: Path, known_reason: str | None = None) -> Inb
         return InboxFile(relative, str(path), None, size, mtime, "unknown", skipped)
     try:
         st = path.stat()
-        sha = sha256_of(path)
-        fmt = detect_format(path)
+        sha, head = sha256_and_head(path)
+        fmt = format_of(path, head)
     except OSError as exc:  # vanished or changed kind since the listing: recorded, never a crash
         return InboxFile(relative, str(path), None, 0, 0.0, "unknown", f"cannot be read: {exc.strerror}")
     return InboxFile(
