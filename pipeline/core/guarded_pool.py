@@ -134,6 +134,8 @@ def guarded_map(fn: Callable, items: Iterable, workers: int, deadline_seconds: f
                     worker.conn.send((worker.task, items[worker.task]))
             now = time.monotonic()
             for worker in list(pool):
+                if worker.ready and worker.task is None:
+                    continue  # idle: no clock runs
                 limit = deadline_seconds if worker.ready else START_SECONDS
                 if limit > 0 and now - worker.started > limit:
                     if worker.task is not None:
