@@ -4,6 +4,7 @@ written one Parquet file per document, validated by the table's Great Expectatio
 
 import hashlib
 import json
+from functools import partial
 from typing import Callable
 
 import dagster as dg
@@ -164,7 +165,7 @@ def _build_and_validate(context, settings, contract, sources, chunk, build_rows,
     else:
         all_rows = []
         for name, (doc_id, norm) in zip(names, todo.items()):
-            all_rows.append(guarded_call((lambda _: build_rows(doc_id, sources[doc_id], norm, settings), None)))
+            all_rows.append(guarded_call((partial(build_rows, doc_id, sources[doc_id], norm), settings)))
             progress.advance(name)
     for doc_id, (rows, error) in zip(todo, all_rows):
         try:
