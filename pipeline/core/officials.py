@@ -14,7 +14,6 @@ A title with no person (三大臣, 両閣僚, 外務大臣 as a role) makes no r
 
 from __future__ import annotations
 
-import bisect
 import datetime as dt
 from functools import lru_cache
 import json
@@ -57,6 +56,9 @@ class Term:
     office_id: str
     start: dt.date
     end: dt.date | None
+
+    def covers(self, on: dt.date) -> bool:
+        return self.start <= on and (self.end is None or on <= self.end)
 
 
 @dataclass(frozen=True)
@@ -141,8 +143,7 @@ class Gazetteer:
         return text.translate(_SQUEEZE).translate(self._fold)
 
     def held(self, person: Person, office_ids: set[str], on: dt.date | None) -> bool:
-        return any(t.office_id in office_ids and (on is None or (t.start <= on and (t.end is None or on <= t.end)))
-                   for t in person.terms)
+        return any(t.office_id in office_ids and (on is None or t.covers(on)) for t in person.terms)
 
     def held_office_named(self, person_id: str | None, office: str, on: dt.date | None) -> bool | None:
         """Did the person hold the office so named on that date? None when the gazetteer cannot say."""
@@ -157,7 +158,7 @@ class Gazetteer:
         terms = sorted(person.terms, key=lambda t: t.start)
         if on is not None:
             for t in terms:
-                if t.start <= on and (t.end is None or on <= t.end):
+                if t.covers(on):
                     return self.offices.get(t.office_id)
             earlier = [t for t in terms if t.start <= on]
             if earlier:
@@ -179,6 +180,7 @@ class OfficialsExtractor:
         # not 日, which starts too many words to be read as Japan here
         abbreviations = "".join(a for a in gazetteer.abbreviation_codes if a != "日")
         country = _alternation(gazetteer.country_names) + (f"|[{abbreviations}](?=[^{abbreviations}])" if abbreviations else "")
+        self.country_names_pattern = re.compile(_alternation(gazetteer.country_names))
         self.country_before = re.compile(rf"(?:{_alternation(gazetteer.country_names)})(?=(?:の|・|:|：|\s)$)")
         # a post no list holds, in the form of one, after a full foreign name: フィリップ・ハモンド外務英連邦大臣,
         # フェデリカ・モゲリーニ欧州連合外務・安全保障政策上級代表兼欧州委員会副委員長
@@ -208,7 +210,8 @@ class OfficialsExtractor:
         return self.g.country_names.get(country_word) or self.g.abbreviation_codes[country_word]
 
     def _office_for(self, word: str, country_word: str | None, person: Person | None, context: str | None = None,
-                    parties: frozenset[str] = frozenset(), foreign_name: bool = False) -> tuple[str, str]:
+                    parties: frozenset[str] = frozenset(), foreign_name: bool = False,
+                    most_named: str | None = None) -> tuple[str, str]:
         """(office text, ISO country) for an office word, by this order of evidence: the country
         written with the office (米国商務長官, ブッシュ米大統領); an office only one country has
         (国家主席); the gazetteer's person; the country named just before the person (中国の李強総理);
@@ -229,7 +232,7 @@ class OfficialsExtractor:
             if any(org in word_written for org in self.g.organisations):
                 return word_written, "INT"
             code = (self._code_of(country_word) if country_word else None) or context or \
-                (sorted(parties - {"JP"})[0] if len(parties - {"JP"}) == 1 else None) or self._main_foreign_country or "JP"
+                (sorted(parties - {"JP"})[0] if len(parties - {"JP"}) == 1 else None) or most_named or "JP"
             return word_written, code
         if not candidates and word not in self.g.any_government:  # <ministry><rank>, not in the gazetteer
             prefix = self.generic_office.match(word).group(1)
@@ -251,8 +254,8 @@ class OfficialsExtractor:
             code = candidates[0].country
         elif word in self.g.not_japanese and foreign:
             code = foreign[0]
-        elif (foreign_name or word in self.g.not_japanese) and self._main_foreign_country:
-            code = self._main_foreign_country  # the foreign country the document names most
+        elif (foreign_name or word in self.g.not_japanese) and most_named:
+            code = most_named  # the foreign country the document names most
         else:
             code = "JP"  # an office with no other evidence is Japanese
         return word_written, code  # the post as the text writes it (外相, not 外務大臣)
@@ -297,7 +300,7 @@ class OfficialsExtractor:
         mentions = _CappedList(max_mentions)
         taken = Spans()
         free = taken.free
-        self._main_foreign_country = self._most_named_foreign_country(text)
+        most_named = self._most_named_foreign_country(text)
 
         for pattern in (self.name_first, self.office_first, self.name_then_post):
             for m in pattern.finditer(text):
@@ -329,7 +332,7 @@ class OfficialsExtractor:
                 start = m.start("name") if pattern is self.name_first else m.start()
                 context = self._country_just_before(text, start)
                 office, country = self._office_for(m.group("office"), country_word, person, context, parties,
-                                                   foreign_name=bool(re.match(r"[ァ-ヴー]", name)))
+                                                   foreign_name=bool(re.match(r"[ァ-ヴー]", name)), most_named=most_named)
                 mentions.append(OfficialMention(
                     person_id=person.person_id if person else None,
                     name=name.replace(" ", ""),
@@ -362,8 +365,7 @@ class OfficialsExtractor:
 
     def _short_names_of(self, person_id: str, name: str) -> bool:
         """Is name one of the gazetteer person's family names (斎藤 for 齋藤健, spellings folded)?"""
-        person = self.g.people.get(person_id)
-        return person is not None and self.g.key(name) in {self.g.key(n) for n in person.short_names}
+        return any(p.person_id == person_id for p in self.people_by_short_key.get(self.g.key(name), ()))
 
     def _known_or_person_name(self, name: str) -> bool:
         """A name the gazetteer knows (in full or as a family name), or one Sudachi reads as a
@@ -376,23 +378,16 @@ class OfficialsExtractor:
     def _most_named_foreign_country(self, text: str) -> str | None:
         """The foreign country whose names the text uses most (メキシコ in an embassy's notice)."""
         counts: dict[str, int] = {}
-        covered = Spans()
-        for name in self.countries_longest_first:  # メキシコ合衆国 before メキシコ
-            start = text.find(name)
-            while start != -1:
-                if covered.free(start, start + len(name)):
-                    covered.add(start, start + len(name))
-                    code = self.g.country_names[name]
-                    counts[code] = counts.get(code, 0) + 1
-                start = text.find(name, start + len(name))
+        for m in self.country_names_pattern.finditer(text):  # one pass, longest name first (メキシコ合衆国)
+            code = self.g.country_names[m.group()]
+            counts[code] = counts.get(code, 0) + 1
         foreign = {c: n for c, n in counts.items() if c != "JP"}
         return max(sorted(foreign), key=foreign.get) if foreign else None
 
     def _in_office(self, pid: str, on: dt.date | None) -> bool:
         """The gazetteer's person held some office on the meeting date (unknown date: yes)."""
         person = self.g.people[pid]
-        return on is None or not person.terms or any(
-            t.start <= on and (t.end is None or on <= t.end) for t in person.terms)
+        return on is None or not person.terms or any(t.covers(on) for t in person.terms)
 
     def _country_just_before(self, text: str, start: int) -> str | None:
         """中国の李強総理, 韓国・尹錫悦大統領: the country named right before a person."""
