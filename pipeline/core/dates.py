@@ -129,8 +129,6 @@ def _range_starts(text: str) -> list[DateMention]:
     return found
 
 
-
-
 def _valid(year: int | None, month: int | None, day: int | None) -> bool:
     if month is not None and not 1 <= month <= 12:
         return False
@@ -206,7 +204,7 @@ def resolve_years(mentions: list[DateMention], text: str, anchor_year: int | Non
     Dates that still have no year are left out: nothing dates them. Linear in the mentions."""
     dated = sorted((m for m in mentions if m.year is not None), key=lambda d: d.char_start)
     dated_starts = [d.char_start for d in dated]
-    bounds = sentence_bounds(text)
+    bounds = SentenceBounds(text)
     document_year = reference.year if reference is not None else anchor_year
     out = []
     last_with_month: DateMention | None = None  # the last resolved mention with a month, in text order
@@ -273,7 +271,3 @@ class SentenceBounds:
     def end_after(self, position: int) -> int:
         i = bisect.bisect_left(self.marks, position)
         return self.marks[i] if i < len(self.marks) else self.length
-
-
-def sentence_bounds(text: str) -> SentenceBounds:
-    return SentenceBounds(text)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import asdict, dataclass
 
-from pipeline.core.dates import DateMention, find_dates, resolve_years, sentence_bounds
+from pipeline.core.dates import DateMention, SentenceBounds, find_dates, resolve_years
 from pipeline.core.document_meta import describe
 from pipeline.core.limits import Limits
 from pipeline.core.meeting import (
@@ -52,7 +52,7 @@ NEXT_MEETING = ("次回", "次の会合", "次期会合", "次の閣僚会合", 
 def _next_meeting(text: str, dates: list[DateMention]) -> str | None:
     """The earliest date in a sentence that speaks of the next meeting (次回会合は2025年に…)."""
     found = []
-    bounds = sentence_bounds(text)
+    bounds = SentenceBounds(text)
     for d in dates:
         start, end = bounds.start_of(d.char_start), bounds.end_after(d.char_end)
         if any(word in text[start:end] for word in NEXT_MEETING):
