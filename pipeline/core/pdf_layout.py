@@ -281,8 +281,7 @@ def layout_pages(pages: list[tuple[int, float, list[PageLine] | str]]) -> Extrac
     readable: list[tuple[int, float, list[PageLine]]] = []
     for number, height, lines in pages:
         if not isinstance(lines, str):
-            lines = [ln if _clean_text_layer(ln.text) == ln.text else replace(ln, text=_clean_text_layer(ln.text))
-                     for ln in lines]
+            lines = [_cleaned(ln) for ln in lines]
         if isinstance(lines, str):
             dropped[number] = lines
         elif not lines:
@@ -350,6 +349,11 @@ def _clean_text_layer(text: str) -> str:
     """Code points that are no text become U+FFFD, the unmapped-glyph mark the rest of the
     reader already counts (a page made mostly of them is dropped as unreadable)."""
     return _NOT_TEXT.sub("\ufffd", text)
+
+
+def _cleaned(line: PageLine) -> PageLine:
+    text = _clean_text_layer(line.text)
+    return line if text == line.text else replace(line, text=text)
 
 
 def _layout_spaces(text: str) -> str:
