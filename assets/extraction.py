@@ -8,7 +8,7 @@ import dagster as dg
 
 from assets.inbox import inbox_files
 from assets.stage_helpers import BACKFILL, clear_rejection, reject, sources_for, stage_version
-from pipeline.core.errors import failure_reason
+from pipeline.core.errors import error_reason
 from pipeline.core.guarded_pool import guarded_map
 from pipeline.core.parallel import worker_count
 from pipeline.core.process import ReadJob, read_job
@@ -29,7 +29,7 @@ def reading_failure(outcome) -> tuple[str, bool]:
         return "too much memory to read: it needs more than the limit for one statement (max_memory_mb)", False
     if outcome.error_kind == "crash":
         return f"reading stopped: {outcome.error}", False
-    return failure_reason("reading", RuntimeError(f"{outcome.error_kind}: {outcome.error}")), False
+    return error_reason("reading", outcome.error_kind, outcome.error or ""), False
 
 
 @dg.asset(

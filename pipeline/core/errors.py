@@ -37,7 +37,13 @@ def failure_reason(stage: str, exc: BaseException) -> str:
         return exc.reason
     if isinstance(exc, MemoryError):
         return f"{stage} ran out of memory on this document (the limit for one document's work)"
-    message = without_paths(str(exc)).strip().replace("\n", " ")
+    return error_reason(stage, type(exc).__name__, str(exc))
+
+
+def error_reason(stage: str, error_class: str, message: str) -> str:
+    """`<stage> failed on this document: <class>: <message>`, the message short and without paths
+    (also for an error that arrives as class and text from a worker process)."""
+    message = without_paths(message).strip().replace("\n", " ")
     if len(message) > MAX_MESSAGE_CHARS:
         message = message[: MAX_MESSAGE_CHARS - 1] + "…"
-    return f"{stage} failed on this document: {type(exc).__name__}" + (f": {message}" if message else "")
+    return f"{stage} failed on this document: {error_class}" + (f": {message}" if message else "")

@@ -37,7 +37,7 @@ def parse_source(data: bytes, fmt: str, suffix: str, limits: Limits) -> Extracte
     if fmt == "pdf":
         if not data:
             raise RejectedInput("empty file: a .pdf with no bytes")
-        extracted = read_pdf(data, limits)
+        extracted = read_pdf(data, limits)  # checks the size itself
     elif fmt == "text":
         limits.check_size(len(data))
         decoded = decode_text(data)
@@ -65,9 +65,8 @@ class ReadJob:
 def read_job(job: ReadJob) -> tuple[dict | None, str | None, bool]:
     """For a guarded worker: (extracted JSON, None, False), or (None, reason, transient)."""
     try:
-        if job.fmt not in ("pdf", "text"):
-            return extracted_to_json(parse_source(b"", job.fmt, job.suffix, job.limits)), None, False
-        data = read_inside(job.inbox, job.target, job.sha256, job.limits.max_bytes)
+        # an unsupported format is refused by parse_source without its bytes being read
+        data = read_inside(job.inbox, job.target, job.sha256, job.limits.max_bytes) if job.fmt in ("pdf", "text") else b""
         return extracted_to_json(parse_source(data, job.fmt, job.suffix, job.limits)), None, False
     except RejectedInput as exc:
         return None, exc.reason, exc.transient
