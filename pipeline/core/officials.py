@@ -112,7 +112,8 @@ class Gazetteer:
                 self.forms.setdefault(self.key(form), p.person_id)
 
     @classmethod
-    def load(cls, officials_path: Path, variants_path: Path, countries_path: Path, patterns_path: Path | None = None) -> "Gazetteer":
+    def load(cls, officials_path: Path, variants_path: Path, countries_path: Path, patterns_path: Path | None = None,
+             more_countries_path: Path | None = None) -> "Gazetteer":
         raw = json.loads(Path(officials_path).read_text(encoding="utf-8"))
         offices = [Office(o["office_id"], o["country"], o["office"], tuple(o.get("aliases", []))) for o in raw["offices"]]
         people = [
@@ -124,9 +125,8 @@ class Gazetteer:
         countries = json.loads(Path(countries_path).read_text(encoding="utf-8"))["countries"]
         names = {n: c["code"] for c in countries for n in c["names"]}
         patterns = json.loads(Path(patterns_path).read_text(encoding="utf-8")) if patterns_path else {}
-        more = Path(countries_path).with_name("countries_more.json")
-        if more.exists():  # the rest of the world's countries, by name only
-            for c in json.loads(more.read_text(encoding="utf-8"))["countries"]:
+        if more_countries_path is not None:  # the rest of the world's countries, by name only
+            for c in json.loads(Path(more_countries_path).read_text(encoding="utf-8"))["countries"]:
                 for n in c["names"]:
                     names.setdefault(n, c["code"])
         g = cls(offices, people, fold, names, "".join(c["abbreviation"] for c in countries if c.get("abbreviation")),

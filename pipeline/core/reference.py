@@ -90,7 +90,7 @@ class ReferenceData:
         return cls(
             document_types=DocumentTypeRules.load(folder / "document_types.json"),
             gazetteer=Gazetteer.load(folder / "officials.json", folder / "name_variants.json", folder / "countries.json",
-                                     folder / "office_patterns.json"),
+                                     folder / "office_patterns.json", folder / "countries_more.json"),
             sectors=load_sectors(folder / "sectors.json"),
             country_abbreviations={c["abbreviation"]: c["code"] for c in countries if c.get("abbreviation")},
             country_names={n: c["code"] for c in countries for n in c["names"]},
