@@ -14,11 +14,7 @@ from pipeline.storage import ParquetPublisher, StageStore
 
 
 def listed_as_published(publisher: ParquetPublisher) -> set[str]:
-    path = publisher.ledger_path()
-    if not publisher.exists(path):
-        return set()
-    ledger = publisher.read_file(path, columns=["doc_id", "status"]).to_pylist()
-    return {r["doc_id"] for r in ledger if r["status"] == "published"}
+    return {r["doc_id"] for r in publisher.ledger_rows(["doc_id", "status"]) if r["status"] == "published"}
 
 
 def withdraw_unlisted(store: StageStore, publisher: ParquetPublisher) -> int:

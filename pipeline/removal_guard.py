@@ -30,13 +30,9 @@ class Withdrawal:
 
 
 def planned_withdrawal(files: list[InboxFile], publisher: ParquetPublisher) -> Withdrawal:
-    path = publisher.ledger_path()
-    if not publisher.exists(path):
-        return Withdrawal(0, [])
-    ledger = publisher.read_file(path, columns=["source_path", "doc_id", "status"]).to_pylist()
+    published = [r for r in publisher.ledger_rows(["source_path", "doc_id", "status"]) if r["status"] == "published"]
     paths = {f.source_path for f in files}
     docs = {f.doc_id for f in files if f.doc_id}
-    published = [r for r in ledger if r["status"] == "published"]
     gone = [r["source_path"] for r in published if r["source_path"] not in paths and r["doc_id"] not in docs]
     return Withdrawal(len(published), sorted(gone))
 

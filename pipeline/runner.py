@@ -162,8 +162,7 @@ def _process_exists(pid: int) -> bool:
 
 def _read_back(summary: RunSummary, settings: SeimeiSettings) -> RunSummary:
     publisher = settings.publisher
-    ledger_path = publisher.ledger_path()
-    ledger = publisher.read_file(ledger_path).to_pylist() if publisher.exists(ledger_path) else []
+    ledger = publisher.ledger_rows(["source_path", "status", "reason"])
     for status in ("published", "rejected", "duplicate"):
         summary.statuses[status] = sum(r["status"] == status for r in ledger)
     summary.rejections = [(r["source_path"], r["reason"]) for r in ledger if r["status"] == "rejected"]

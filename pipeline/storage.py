@@ -218,6 +218,11 @@ class ParquetPublisher:
     def ledger_path(self) -> str:
         return self.location.path(*self.LEDGER)
 
+    def ledger_rows(self, columns: list[str]) -> list[dict]:
+        """The published ledger's rows (those columns), or none when nothing is published."""
+        path = self.ledger_path()
+        return self.read_file(path, columns=columns).to_pylist() if self.exists(path) else []
+
     def exists(self, path: str) -> bool:
         return self.location.exists(path)
 
