@@ -19,17 +19,17 @@ from pipeline.resources import SeimeiSettings
 from pipeline.versions import code_version
 
 
-def reading_failure(outcome) -> tuple[str, bool]:
-    """(reason, transient) for a read that did not return: past the deadline, out of memory, the
-    worker killed, or an error the reader did not expect."""
+def reading_failure(outcome) -> str:
+    """Why a read that did not return is refused: past the deadline, out of memory, the worker
+    killed, or an error the reader did not expect. About the bytes, so never transient."""
     limits_hint = "the limit for one statement; the file is probably malformed"
     if outcome.error_kind == "deadline":
-        return f"too slow to read: {outcome.error} ({limits_hint})", False
+        return f"too slow to read: {outcome.error} ({limits_hint})"
     if outcome.error_kind == "MemoryError":
-        return "too much memory to read: it needs more than the limit for one statement (max_memory_mb)", False
+        return "too much memory to read: it needs more than the limit for one statement (max_memory_mb)"
     if outcome.error_kind == "crash":
-        return f"reading stopped: {outcome.error}", False
-    return error_reason("reading", outcome.error_kind, outcome.error or ""), False
+        return f"reading stopped: {outcome.error}"
+    return error_reason("reading", outcome.error_kind, outcome.error or "")
 
 
 @dg.asset(
@@ -59,7 +59,7 @@ def extracted_text(context: dg.AssetExecutionContext, settings: SeimeiSettings) 
         if outcome.error_kind is None:
             extracted, reason, transient = outcome.value
         else:
-            extracted, (reason, transient) = None, reading_failure(outcome)
+            extracted, reason, transient = None, reading_failure(outcome), False
         if reason is not None:
             reject(settings, doc_id, "extracted_text", reason, transient=transient)
             rejections[source.source_path] = reason
