@@ -1,6 +1,6 @@
 import pytest
 
-from pipeline.core.document_meta import DocumentTypeRules, describe
+from pipeline.core.document_meta import DocumentTypeRules, classify, describe
 from pipeline.core.process import normalize, read_source
 from pipeline.project import REFERENCE_DIR
 from tests.conftest import SEED_FIXTURES, SHARED_SEEDS
@@ -39,3 +39,10 @@ def test_running_header_can_mark_a_provisional_translation():
     assert not describe(text, RULES).is_provisional_translation
     assert describe(text, RULES, running_lines=["仮訳"]).is_provisional_translation
     assert describe("雑記\n本文である。", RULES).doc_type == "other"
+
+
+def test_press_style_endings_make_a_report_news():
+    rules = RULES
+    assert classify("首相が来日\n架空国の首相が来日した。両首脳は共同声明を発表する方向だ。", "首相が来日", rules) == "news_article"
+    assert classify("大臣会談\n大臣は長官と会談しました。大臣は来週訪米したい考えです。", "大臣会談", rules) == "news_article"
+    assert classify("大臣会談\n大臣は長官と会談しました。双方は協力を確認しました。", "大臣会談", rules) == "reference_material"

@@ -73,3 +73,42 @@ def test_claimed_spans_answer_as_a_comparison_with_every_earlier_span_would(span
         if brute:
             claimed.add(a, b)
             taken.append((a, b))
+
+
+def test_a_country_label_gives_the_country_of_a_ministry_post():
+    rows = found("イギリス:ジョン・テスター外務英連邦大臣フランス:ジャン=ポール・テスト外務・国際開発大臣")
+    assert [(n, c) for n, _, c, _ in rows] == [("ジョン・テスター", "GB"), ("ジャン=ポール・テスト", "FR")]
+    assert found("山田一郎外務大臣は述べた。") == [("山田一郎", "外務大臣", "JP", False)]
+
+
+def test_a_joined_post_takes_the_country_of_the_part_only_one_country_has():
+    assert found("張三豊共産党政治局員兼外相と会談した。") == [("張三豊", "共産党政治局員兼外相", "CN", False)]
+
+
+def test_a_name_right_after_a_dateline_bracket():
+    assert found("【東京時事】山田一郎外相は12日、述べた。") == [("山田一郎", "外相", "JP", False)]
+
+
+def test_a_later_short_mention_keeps_the_country_written_with_the_first():
+    rows = found("(1)テスタロ・インドネシア工業大臣との会談\nテスタロ工業大臣と会談し、ロシアとロシアとロシアの情勢を議論した。")
+    assert {(n, o, c) for n, o, c, _ in rows} == {("テスタロ", "工業大臣", "ID")}
+
+
+def test_name_then_country_then_post_in_every_spelling_of_the_country():
+    assert found("1日\nテスタロ UAE国務大臣の表敬\n2日") == [("テスタロ", "国務大臣", "AE", False)]
+    assert found("本年のテスタロ・サウジアラビア王国国王陛下訪日時") == [("テスタロ", "国王", "SA", False)]
+
+
+def test_a_place_before_a_local_post_is_the_post_not_the_name():
+    rows = found("式典にはテスタロワ・サンクトペテルブルク市知事他が出席した。")
+    assert [(n, o) for n, o, *_ in rows] == [("テスタロワ", "サンクトペテルブルク市知事")]
+
+
+def test_hiragana_readings_and_posts_that_start_in_the_name_slot():
+    assert found("中華人民共和国の張三豊(ちょう・さんぽう)国務院総理と会談した。") == [("張三豊", "国務院総理", "CN", False)]
+    assert found("当時の山田一郎(やまだ・いちろう)総理が署名した。") == []
+
+
+def test_a_short_katakana_name_of_several_parts_joins_the_full_one():
+    rows = found("訪日中のテスト・オコンジョ=テスタラ世界貿易機関(WTO)事務局長と会談した。オコンジョ=テスタラ事務局長から述べた。")
+    assert {n for n, *_ in rows} == {"テスト・オコンジョ=テスタラ"}

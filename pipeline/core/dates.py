@@ -256,6 +256,36 @@ def _resolve_one(m, text, bounds, dated, dated_starts, anchor_year, document_yea
     return None
 
 
+_N = rf"(?:[0-9]{{1,3}}|{_K}{{1,3}})"
+# 2023年4月の…以来、1年8カ月ぶり: the time since a dated event, which dates the text itself
+_ELAPSED = re.compile(rf"以来{_S}[、,，]?{_S}(?:(?P<years>{_N}){_S}年{_S}(?:半)?)?(?:(?P<months>{_N}){_S}[カヵヶかケ箇か]?月)?{_S}ぶり")
+
+
+def elapsed_reference(text: str, mentions: list[DateMention]) -> dt.date | None:
+    """The month a text was written in when it says only how long ago a dated event was
+    (外相の訪中は2023年4月の…以来、1年8カ月ぶり → December 2024), for days named alone. The
+    event's date is the last dated mention with a month before 以来 in the same sentence; the
+    result is that month's last day (its day is not known), or None."""
+    bounds = SentenceBounds(text)
+    for m in _ELAPSED.finditer(text):
+        years = parse_number(m.group("years")) if m.group("years") else 0
+        months = parse_number(m.group("months")) if m.group("months") else 0
+        if years is None or months is None or not (years or months):
+            continue
+        start = bounds.start_of(m.start())
+        before = [d for d in mentions if start <= d.char_start < m.start() and d.year is not None and d.month is not None]
+        if not before:
+            continue
+        event = before[-1]
+        total = event.year * 12 + (event.month - 1) + years * 12 + months
+        year, month = divmod(total, 12)
+        if not _valid(year, month + 1, None):
+            continue
+        first_of_next = dt.date(year + (month + 1) // 12, (month + 1) % 12 + 1, 1)
+        return first_of_next - dt.timedelta(days=1)
+    return None
+
+
 class SentenceBounds:
     """Where the sentence around a position starts and ends (a 。 or a line end), found by
     bisection over one list of the text's sentence marks: no scan back per mention."""

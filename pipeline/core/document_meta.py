@@ -29,6 +29,7 @@ class DocumentTypeRules:
     title_markers: tuple[tuple[str, tuple[str, ...]], ...]
     news_sources: tuple[str, ...] = ()
     byline_markers: tuple[str, ...] = ()
+    press_endings: tuple[str, ...] = ()
     body_markers: dict = field(default_factory=dict)  # doc_type -> phrases of its body
 
     @classmethod
@@ -41,6 +42,7 @@ class DocumentTypeRules:
             title_markers=tuple((t["doc_type"], tuple(t["markers"])) for t in raw["title_markers"]),
             news_sources=tuple(news.get("sources", ())),
             byline_markers=tuple(news.get("byline_markers", ())),
+            press_endings=tuple(news.get("press_style_endings", ())),
             body_markers={t["doc_type"]: tuple(t["body_markers"]) for t in raw["title_markers"] if t.get("body_markers")},
         )
 
@@ -109,7 +111,8 @@ HEADLESS_LEAD_CHARS = 200  # a text with no heading of its own: its first senten
 def classify(text: str, title: str | None, rules: DocumentTypeRules) -> str:
     """The document type by the order of evidence in data/reference/document_types.json."""
     if (_has(text, rules.news_markers) or _has(text[:NEWS_LEAD_CHARS], rules.byline_markers)
-            or rules.dateline.search(text[:NEWS_LEAD_CHARS]) or rules.dateline.search(text[-NEWS_TAIL_CHARS:])):
+            or rules.dateline.search(text[:NEWS_LEAD_CHARS]) or rules.dateline.search(text[-NEWS_TAIL_CHARS:])
+            or _has(text, rules.press_endings)):
         return "news_article"
     heading = title or text[:HEADLESS_LEAD_CHARS].split("。", 1)[0]
     for doc_type, markers in rules.title_markers:

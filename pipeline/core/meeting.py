@@ -10,10 +10,11 @@ plus the countries of the officials named.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 
-from pipeline.core.dates import DateMention
+from pipeline.core.dates import DateMention, SentenceBounds
 from pipeline.core.document_meta import LABELLED_FIELD, is_body
 
 _AT = re.compile(r"([^\s、。,，「」『』()（）]{2,24}?)(?:において|にて)")
@@ -107,7 +108,70 @@ def meeting_date_mention(text: str, mentions: list[DateMention]) -> DateMention 
     if dateline is not None:
         return dateline
     days = [m for m in _inside(mentions, lead) if m.day] if lead else []
-    return days[0] if days else None
+    if days:
+        return days[0]
+    # a lead with no date (a TV report's first paragraph): the first day in the body said of a meeting
+    bounds = SentenceBounds(text)
+    body_start = body[0].start if body else len(text)
+    for m in mentions:
+        if m.day and m.char_start >= body_start and \
+                MEETING_WORDS.search(text, bounds.start_of(m.char_start), bounds.end_after(m.char_end)):
+            return m
+    return None
+
+
+MEETING_WORDS = re.compile(r"会談|会合|会議|面会|電話|会見|協議|懇談|表敬")
+_VISIT = "訪"  # 訪米, 訪問, 来訪: a text about a visit
+
+
+def main_meeting_day(text: str, meeting: DateMention | None, dates: list[DateMention],
+                     page_date: DateMention | None = None) -> DateMention | None:
+    """For a visit of several days, the day of its main meeting (首脳会談, else 会談) within the
+    week that starts with the visit's first day: 5月17日から20日まで…訪問 … 18日に首脳会談. A
+    text not about a visit keeps its first day; the date the page was published (page_date) is
+    never the meeting's. In a schedule (25日 08:55 … / 11:10~13:30 日米首脳会談) a line with no
+    date of its own takes the day that opens the schedule lines above it."""
+    if meeting is None or meeting.value is None or meeting.day is None:
+        return meeting
+    bounds = SentenceBounds(text)
+    heading, body = split_heading(paragraphs(text))
+    about = " ".join(p.text for p in heading) + " " + (body[0].text if body else "")
+    if _VISIT not in about:
+        return meeting
+    first, last = meeting.value, meeting.value + dt.timedelta(days=6)
+    skip = page_date.char_start if page_date is not None else -1
+    candidates = [d for d in dates if d.day and d.value is not None and first <= d.value <= last and d.char_start != skip]
+    day_of_line = _schedule_days(text, candidates)
+    for word in ("首脳会談", "会談"):
+        for d in candidates:
+            if word in text[bounds.start_of(d.char_start):bounds.end_after(d.char_end)]:
+                return d
+        for m in re.finditer(word, text):
+            if (d := day_of_line.get(text.rfind("\n", 0, m.start()) + 1)) is not None:
+                return d
+    return meeting
+
+
+_CLOCK_LINE = re.compile(r"\s*[0-9]{1,2}:[0-9]{2}")
+
+
+def _schedule_days(text: str, days: list[DateMention]) -> dict[int, DateMention]:
+    """Line start -> the day of a schedule line that opens with a clock time only (11:10~13:30 …),
+    from the nearest line above that opens with a day (25日 08:55~09:30 …)."""
+    opening = {text.rfind("\n", 0, d.char_start) + 1: d for d in days
+               if not text[text.rfind("\n", 0, d.char_start) + 1:d.char_start].strip()}
+    out: dict[int, DateMention] = {}
+    current = None
+    start = 0
+    for line in text.split("\n"):
+        if start in opening:
+            current = opening[start]
+        elif current is not None and _CLOCK_LINE.match(line):
+            out[start] = current
+        else:
+            current = None
+        start += len(line) + 1
+    return out
 
 
 def find_place(text: str, meeting: DateMention | None, known_places: list[str]) -> str | None:

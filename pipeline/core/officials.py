@@ -25,21 +25,22 @@ from pipeline.core.errors import RejectedInput
 from pipeline.core.spans import Spans
 
 _KANJI = r"[\u4e00-\u9fff\u3400-\u4dbf々]"
-_KATAKANA_NAME = r"[ァ-ヴー]{2,}(?:[・=＝ ](?:[ァ-ヴー]{2,}|[A-ZＡ-Ｚ]))+(?:[・=＝ ][ァ-ヴー]{2,})?"  # ジョセフ・R・バイデン
+_KATAKANA_NAME = r"[ァ-ヴー]{2,}(?:[・=＝ ](?:[ァ-ヴー]{2,}|[A-ZＡ-Ｚ](?![A-Za-zＡ-Ｚａ-ｚ])))+(?:[・=＝ ][ァ-ヴー]{2,})?"  # ジョセフ・R・バイデン
 _KATAKANA_WORD = r"[ァ-ヴー]{2,}(?![ァ-ヴー・=＝])"  # one word (ブッシュ), only right before an office
 _KANJI_NAME = rf"{_KANJI}{{1,4}}?(?: {_KANJI}{{1,4}}?)?"  # lazy: a country prefix is not part of a name
-_BEFORE_NAME = r"(?:(?<=^)|(?<=[、。，,\s「『（(【・:：\u3041-\u309f])|(?<=及び)|(?<=並びに))"  # punctuation or a particle
-_READING = r"(?:\s*[（(][ァ-ヴー・\s]+[）)])?"
+_BEFORE_NAME = r"(?:(?<=^)|(?<=[、。，,\s「『（(【】\]］)）・:：\u3041-\u309f])|(?<=及び)|(?<=並びに))"  # punctuation or a particle
+_READING = r"(?:\s*[（(][ァ-ヴぁ-ゖー・\s]+[）)])?"  # (ユン・ソンニョル), (り・こくきょう)
 _NOT_A_NAME = re.compile(r"^(?:我が国|両国|三国|各国|本日|同日|政府|閣僚|両閣僚|三大臣|首脳|会合|共同|声明|先方|当方"
                          r"|先週|今週|来週|昨日|明日|今回|前回|次回|内閣|特命全権|新任|歴代|現職|同国|両氏|首席"
                          r"|担当|関係|所管|主要)$"
-                         r"|^[同両新各現本当貴一二三四五六七八九十数全]$|^[〇一二三四五六七八九十百千]+$|[国省府庁会部局党]$")
+                         r"|^[同両新各現本当貴一二三四五六七八九十数全]$|^[〇一二三四五六七八九十百千]+$|[国省府庁会部局党兼]$")
 _NEW = "新現"  # 山田新大使, 現大臣: a word about the post, not part of the name
 _BARE_RANKS = ("大臣", "長官")  # posts that name no ministry: only a person's name may stand before them
 _GENERIC_POST = "大臣|長官|首相|大統領|副委員長|委員長|委員|事務局長|事務総長|専務理事|上級代表|総裁|議長"
 _FORMER = "元前故"  # 元総理, 前首相, 故…: a name slot ending so names no current office holder
 _NOT_CURRENT = ("次期", "当時")
 _TITLE_SUFFIX = r"(?:長官|大臣|首相|総理|大統領|外相|氏|議員|大使|代表|補佐官)"
+_LOCAL_UNITS = "市州県省区都"  # …市知事, …州知事: the katakana before it is a place, not a name part
 _SQUEEZE = str.maketrans("", "", " ・\u3000=＝")
 
 
@@ -82,6 +83,7 @@ class OfficialMention:
     char_end: int
     full_form: bool = False  # the text gives the gazetteer person's full name (in any spelling)
     canonical: str | None = None  # the gazetteer's spelling of that name
+    country_written: bool = False  # the country is the text's (米国商務長官, 中国の…), not a guess
 
 
 def _date(s: str | None) -> dt.date | None:
@@ -191,7 +193,7 @@ class OfficialsExtractor:
         # posts joined by 兼 are one post (国務委員兼外交部長, 皇太子兼副首相); 駐中国大使 names the host
         office = rf"(?:(?:{office})兼)*(?:{office})|駐(?:{country})大使"
         self.name_first = re.compile(
-            rf"{_BEFORE_NAME}(?P<name>{_KATAKANA_NAME}|{_KATAKANA_WORD}|{_KANJI_NAME}?){_READING}\s*"
+            rf"{_BEFORE_NAME}(?P<name>{_KATAKANA_NAME}|{_KATAKANA_WORD}|[ァ-ヴー]{{2,}}(?=・(?:{country}))|{_KANJI_NAME}?){_READING}\s*"
             rf"(?:・(?=(?:{country})))?(?P<country>{country})?(?P<office>{office})"
         )
         self.office_first = re.compile(
@@ -199,6 +201,7 @@ class OfficialsExtractor:
             rf"(?P<name>{_KATAKANA_NAME}|{_KANJI}{{2,5}}(?=[、。，,はがと及の（(\s]|および|$))"
         )
         self.not_names = set(gazetteer.ministry_prefixes) | set(gazetteer.country_names)
+        self.office_names = set(gazetteer.office_words) | set(gazetteer.any_government)
         self.countries_longest_first = sorted(gazetteer.country_names, key=len, reverse=True)
         self.people_by_short_key: dict[str, list[Person]] = {}
         for person in gazetteer.people.values():
@@ -227,6 +230,8 @@ class OfficialsExtractor:
         word_written, word = word, word.rsplit("兼", 1)[-1]  # a joined post: its last part decides
         candidates = self.g.office_words.get(word, [])
         fixed = self.g.any_government.get(word) if not candidates else None
+        if fixed is None and "兼" in word_written:  # 共産党政治局員兼外相: a part only one country has decides
+            fixed = next((c for part in word_written.split("兼") if (c := self.g.any_government.get(part))), None)
         if not candidates and word not in self.g.any_government and not (self.generic_office and self.generic_office.match(word)):
             # a post in the form of one (…外務英連邦大臣): an organisation's, or the country's the text gives
             if any(org in word_written for org in self.g.organisations):
@@ -235,8 +240,8 @@ class OfficialsExtractor:
                 (sorted(parties - {"JP"})[0] if len(parties - {"JP"}) == 1 else None) or most_named or "JP"
             return word_written, code
         if not candidates and word not in self.g.any_government:  # <ministry><rank>, not in the gazetteer
-            prefix = self.generic_office.match(word).group(1)
-            code = self._code_of(country_word) if country_word else self.g.ministry_prefixes[prefix]
+            prefix = self.generic_office.match(word).group(1)  # イギリス:フィリップ・ハモンド外務英連邦大臣: the label's
+            code = self._code_of(country_word) if country_word else context or self.g.ministry_prefixes[prefix]
             return word_written, code
         foreign = sorted(parties - {"JP"})
         if country_word:
@@ -308,13 +313,19 @@ class OfficialsExtractor:
                 if raw_name and raw_name[-1] in _FORMER and self.g.key(raw_name) not in self.g.forms:
                     taken.add(m.start(), m.end())  # 森喜朗元総理, 小渕前総理: not a current holder
                     continue                       # (中谷元, a full name, is one)
-                if text[max(0, m.start("office") - 2):m.start("office")] in _NOT_CURRENT:  # 次期大統領
-                    continue
+                if text[max(0, m.start("office") - 2):m.start("office")] in _NOT_CURRENT or \
+                        text[max(0, m.start("name") - 3):m.start("name")].rstrip("の") in _NOT_CURRENT:
+                    continue  # 次期大統領, 当時の福田赳夫総理
                 name, country_word = self._split_country(raw_name, m.group("country"))
+                place = ""
+                if m.group("office")[:1] in _LOCAL_UNITS and re.search(r"・[ァ-ヴー]{2,}$", name):
+                    name, place = name.rsplit("・", 1)  # マトヴィエンコ・サンクトペテルブルク市知事: a city's post
                 if re.fullmatch(rf"{_KANJI}{{2,5}}", name) and name[-1] in _NEW and self.g.key(name) not in self.g.forms:
                     name = name[:-1]  # 山田新大使: the new ambassador 山田
                 if not self._is_name(name) or name in self.not_names or not free(m.start(), m.end()):
                     continue
+                if name + m.group("office") in self.office_names:
+                    continue  # 国務院総理, 副総理: the name slot holds the start of a longer post
                 if pattern is self.office_first and m.group("office") in _BARE_RANKS:
                     continue  # 長官ジーナ・ライモンド is a cut 商務長官: a bare rank goes after the name only
                 if m.group("office") in _BARE_RANKS and not m.group("country") and re.fullmatch(rf"{_KANJI}+", name) \
@@ -336,10 +347,11 @@ class OfficialsExtractor:
                 mentions.append(OfficialMention(
                     person_id=person.person_id if person else None,
                     name=name.replace(" ", ""),
-                    surface=m.group(), office=office, country=country,
+                    surface=m.group(), office=place + office, country=country,
                     char_start=m.start(), char_end=m.end(),
                     full_form=person is not None and self.g.forms.get(self.g.key(name)) == person.person_id,
                     canonical=person.name if person else None,
+                    country_written=bool(country_word or context),
                 ))
                 taken.add(m.start(), m.end())
 
@@ -447,6 +459,13 @@ def _fullest_names(mentions: list[OfficialMention], is_short_name_of=lambda pers
     for m in mentions:
         if m.person_id is None:
             by_country.setdefault(m.country, []).append(m.name)
+    written = {}  # name -> the countries the text writes for it (アイルランガ・インドネシア工業大臣)
+    for m in mentions:
+        if m.country_written and not m.person_id:
+            written.setdefault(m.name, set()).add(m.country)
+    mentions = [replace(m, country=next(iter(written[m.name])))
+                if not m.person_id and not m.country_written and len(written.get(m.name, ())) == 1 else m
+                for m in mentions]  # a later アイルランガ工業大臣: the country written with the first
     named = []
     for m in mentions:
         if not m.person_id:  # ライモンド長官 after ジーナ・ライモンド: the gazetteer's person the text named in full
@@ -486,9 +505,11 @@ def _fullest_names(mentions: list[OfficialMention], is_short_name_of=lambda pers
 
 
 def _contains_name(full: str, short: str) -> bool:
-    """王毅 begins with 王; ジョン・ケリー has the part ケリー, ルトノ・L・P・マルスディ the part ルトノ."""
-    if re.fullmatch(r"[ァ-ヴー]+", short):
-        return short in re.split(r"[・=＝ ]", full)
+    """王毅 begins with 王; ジョン・ケリー has the part ケリー, ルトノ・L・P・マルスディ the part ルトノ,
+    ゴズィ・オコンジョ=イウェアラ the parts オコンジョ=イウェアラ."""
+    if re.fullmatch(r"[ァ-ヴー]+(?:[・=＝ ][ァ-ヴー]+)*", short):
+        parts, want = re.split(r"[・=＝ ]", full), re.split(r"[・=＝ ]", short)
+        return any(parts[i:i + len(want)] == want for i in range(len(parts) - len(want) + 1))
     return full.startswith(short)
 
 

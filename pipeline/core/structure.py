@@ -7,13 +7,14 @@ tells which office a gazetteer person held), then dates, officials, place and th
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import asdict, dataclass
 
-from pipeline.core.dates import DateMention, SentenceBounds, find_dates, resolve_years
+from pipeline.core.dates import DateMention, SentenceBounds, elapsed_reference, find_dates, resolve_years
 from pipeline.core.document_meta import describe
 from pipeline.core.limits import Limits
 from pipeline.core.meeting import (
-    find_countries, find_place, heading_date_mention, meeting_date_mention, paragraphs, publication_date_mention, split_heading,
+    find_countries, find_place, heading_date_mention, main_meeting_day, meeting_date_mention, paragraphs, publication_date_mention, split_heading,
 )
 from pipeline.core.officials import OfficialsExtractor
 from pipeline.core.process import NormalizedText
@@ -37,13 +38,28 @@ class Structure:
 
 
 def _resolve(mention: DateMention | None, text: str, mentions: list[DateMention],
-             reference: dt.date | None) -> DateMention | None:
+             reference: dt.date | None, fallback_year: int | None = None) -> DateMention | None:
     """A single mention with its year (and month) filled in from the rest of the document."""
     if mention is None or mention.year is not None:
         return mention
     dated = [m for m in mentions if m.year is not None]
-    resolved = resolve_years([*dated, mention], text, anchor_year=reference.year if reference else None, reference=reference)
+    anchor = reference.year if reference else fallback_year
+    resolved = resolve_years([*dated, mention], text, anchor_year=anchor, reference=reference)
     return next((m for m in resolved if m.char_start == mention.char_start), None)
+
+
+_NAMED_YEAR = re.compile(r"(?<![0-9])(?:19|20)[0-9]{2}(?![0-9年])")
+
+
+def _year_of_the_title(text: str, mentions: list[DateMention]) -> int | None:
+    """The last evidence of a year, used only when no date in the text has one: a year that is
+    part of the title's name (G7 伊勢志摩サミット 2016 heading a page that says only 4月10日). It
+    is not a date of its own."""
+    if any(m.year is not None for m in mentions):
+        return None
+    first = next((line for line in text.split("\n") if line.strip()), "")
+    m = _NAMED_YEAR.search(first)
+    return int(m.group()) if m else None
 
 
 NEXT_MEETING = ("次回", "次の会合", "次期会合", "次の閣僚会合", "次の首脳会合")
@@ -70,11 +86,13 @@ def extract_structure(norm: NormalizedText, ref: ReferenceData, extractor: Offic
     meta = describe(text, ref.document_types, norm.running_lines)
     raw = find_dates(text)
     limits.check_mentions("date expressions", len(raw))
-    heading = _resolve(heading_date_mention(text, raw) or publication_date_mention(text, raw), text, raw, None)
-    reference = heading.value if heading else None
-    meeting = _resolve(meeting_date_mention(text, raw), text, raw, reference)
+    title_year = _year_of_the_title(text, raw)
+    heading = _resolve(heading_date_mention(text, raw) or publication_date_mention(text, raw), text, raw, None, title_year)
+    reference = heading.value if heading else elapsed_reference(text, raw)
+    meeting = _resolve(meeting_date_mention(text, raw), text, raw, reference, title_year)
+    dates = resolve_years(raw, text, meeting.year if meeting else title_year, reference or (meeting.value if meeting else None))
+    meeting = main_meeting_day(text, meeting, dates, heading)
     meeting_value = meeting.value if meeting else None
-    dates = resolve_years(raw, text, meeting.year if meeting else None, reference or meeting_value)
     _, body = split_heading(paragraphs(text))
     lead = body[0].text if body else ""
     # the parties from the title or lead, then the officials' countries with them (one scan)
