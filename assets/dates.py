@@ -3,7 +3,6 @@
 import datetime as dt
 
 from assets.publishing import per_document_table
-from assets.structure import structured_fields
 from schemas.tables import DATES
 
 dates = per_document_table(
@@ -13,5 +12,4 @@ dates = per_document_table(
         for row in settings.store.read("structured_fields", doc_id)["dates"]
     ],
     kinds={"parquet"},
-    deps=(structured_fields,),
 )

@@ -1,8 +1,6 @@
 """Published table `documents`: one row per document with its metadata and normalized text."""
 
-from assets.normalization import normalized_text
 from assets.publishing import per_document_table
-from assets.structure import structured_fields
 from pipeline.core.process import document_row
 from schemas.tables import DOCUMENTS
 
@@ -12,5 +10,4 @@ documents = per_document_table(
         document_row(doc_id, src.source_path, src.source_sha256, norm, settings.store.read("structured_fields", doc_id))
     ],
     kinds={"parquet"},
-    deps=(normalized_text, structured_fields),
 )

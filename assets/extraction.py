@@ -7,13 +7,13 @@ from pathlib import Path
 import dagster as dg
 
 from assets.inbox import inbox_files
-from assets.stage_helpers import BACKFILL, clear_rejection, reject, sources_for, stage_version
+from assets.stage_helpers import BACKFILL, bucket_version, clear_rejection, reject, run_buckets, stamp
 from pipeline.core.errors import error_reason
 from pipeline.core.guarded_pool import guarded_map
 from pipeline.core.parallel import worker_count
 from pipeline.core.process import ReadJob, read_job
 from pipeline.progress import Progress
-from pipeline.partitions import documents_partitions
+from pipeline.partitions import bucket_partitions
 from pipeline.project import OWNERS
 from pipeline.resources import SeimeiSettings
 from pipeline.versions import code_version
@@ -34,7 +34,7 @@ def reading_failure(outcome) -> str:
 
 @dg.asset(
     deps=[inbox_files],
-    partitions_def=documents_partitions,
+    partitions_def=bucket_partitions,
     backfill_policy=BACKFILL,
     code_version=code_version("extracted_text"),
     group_name="ingest",
@@ -49,13 +49,15 @@ def extracted_text(context: dg.AssetExecutionContext, settings: SeimeiSettings) 
     outcomes: Counter = Counter()
     rejections = {}
     limits = settings.limits
-    sources = list(sources_for(context, settings).items())
+    buckets = run_buckets(context, settings, "extracted_text")
+    sources = [(w.bucket, doc_id, w.documents[doc_id]) for w in buckets for doc_id in w.todo]
     progress = Progress("extracted_text", len(sources), context.log.info)
     jobs = [ReadJob(str(settings.inbox), s.absolute_path, s.source_sha256, s.format,
-                    Path(s.absolute_path).suffix or Path(s.absolute_path).name, limits) for _, s in sources]
+                    Path(s.absolute_path).suffix or Path(s.absolute_path).name, limits) for _, _, s in sources]
     results = guarded_map(read_job, jobs, worker_count(settings.workers), limits.max_read_seconds,
-                          limits.max_memory_mb, on_result=lambda i: progress.advance(sources[i][1].source_path))
-    for (doc_id, source), outcome in zip(sources, results):
+                          limits.max_memory_mb, on_result=lambda i: progress.advance(sources[i][2].source_path))
+    done: dict[str, dict] = {w.bucket: dict(w.current) for w in buckets}
+    for (bucket, doc_id, source), outcome in zip(sources, results):
         if outcome.error_kind is None:
             extracted, reason, transient = outcome.value
         else:
@@ -67,16 +69,20 @@ def extracted_text(context: dg.AssetExecutionContext, settings: SeimeiSettings) 
             continue
         clear_rejection(settings, doc_id)
         settings.store.write("extracted_text", doc_id, extracted)
+        done[bucket][doc_id] = stamp("extracted_text", context.run.run_id, encoding=extracted.get("encoding"))
         outcomes[source.format] += 1
+    for w in buckets:
+        settings.store.write_stamps("extracted_text", w.bucket, done[w.bucket])
     for path, reason in rejections.items():
         context.log.warning(f"rejected {path}: {reason}")
     return dg.MaterializeResult(
         metadata={
-            "documents": len(context.partition_keys),
+            "documents": sum(len(w.documents) for w in buckets),
+            "documents_read": len(sources),
             "pdf": outcomes["pdf"],
             "text": outcomes["text"],
             "rejected": outcomes["rejected"],
             "rejections": dg.MetadataValue.json(rejections),
         },
-        data_version=stage_version(settings, "extracted_text", context.partition_keys),
+        data_version=dg.DataVersion(bucket_version({f"{b}/{d}": s for b, st in done.items() for d, s in st.items()})),
     )

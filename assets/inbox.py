@@ -1,52 +1,60 @@
-"""Stage 1: the inbox, fingerprinted. Registers one dynamic partition per new document."""
+"""Stage 1: the inbox, fingerprinted, and the publication's layout brought up to date."""
 
 
 import hashlib
 import json
-from dataclasses import asdict
 
 import dagster as dg
 
+from pipeline.automation import MANIFEST_TAG
+from pipeline.buckets import by_bucket
 from pipeline.core.inbox import InboxFile, first_of_each_document, scan
-from pipeline.partitions import documents_partitions
-from pipeline.project import OWNERS
 from pipeline.core.reference import ReferenceDataError
+from pipeline.layout import ensure_layout
+from pipeline.planning import read_manifest_files, write_manifest
+from pipeline.project import OWNERS
 from pipeline.resources import SeimeiSettings, reference_data
 from pipeline.versions import code_version
 
-MANIFEST = ("inbox", "manifest")
-
 
 def read_manifest(settings: SeimeiSettings) -> list[InboxFile]:
-    raw = settings.store.read(*MANIFEST)
-    if raw is None:
+    files, identity = read_manifest_files(settings.store)
+    if identity is None and not files:
         raise dg.Failure("the inbox has not been scanned into this publish folder yet: materialize inbox_files first")
-    return [InboxFile(**f) for f in raw["files"]]
+    return files
 
 
 @dg.asset(code_version=code_version("inbox_files"), group_name="ingest", kinds={"python", "pdf"}, owners=OWNERS)
 def inbox_files(context: dg.AssetExecutionContext, settings: SeimeiSettings) -> dg.MaterializeResult:
     """Every file under the inbox folder with its sha256, size and detected format. The reviewed
     reference data is loaded and checked first: a broken file stops the run here, in one
-    sentence, before any document work."""
+    sentence, before any document work. A run planned by `seimei run`, the sensor or the schedule
+    reuses the scan its plan was made from; a run started from the UI scans again (only new and
+    changed files are hashed)."""
     try:
         reference_data()
     except ReferenceDataError as exc:
         raise dg.Failure(f"{exc}; nothing was processed") from None
-    files = scan(settings.inbox)
-    settings.store.write(*MANIFEST, {"inbox": str(settings.inbox), "files": [asdict(f) for f in files]})
+    store = settings.store
+    previous, identity = read_manifest_files(store)
+    planned = context.run.tags.get(MANIFEST_TAG)
+    if planned and planned == identity:
+        files, rescanned = previous, False
+    else:
+        files, rescanned = scan(settings.inbox, previous), True
+        ensure_layout(store, settings.publisher)
+        identity = write_manifest(store, str(settings.inbox), files)
     documents = first_of_each_document(files)
-    known = set(context.instance.get_dynamic_partitions(documents_partitions.name))
-    new = [d for d in documents if d not in known]
-    if new:
-        context.instance.add_dynamic_partitions(documents_partitions.name, new)
+    buckets = by_bucket(documents)
     return dg.MaterializeResult(
         metadata={
             "inbox": dg.MetadataValue.path(str(settings.inbox)),
             "files": len(files),
             "documents": len(documents),
             "duplicate_files": len(files) - len(documents),
-            "new_partitions": len(new),
+            "documents_per_bucket": dg.MetadataValue.json({b: len(d) for b, d in buckets.items()}),
+            "scanned_in_this_step": rescanned,
+            "manifest": identity,
         },
         # the files' names and bytes, not their mtimes: touching a file changes nothing downstream
         data_version=dg.DataVersion(hashlib.sha256(json.dumps(

@@ -4,9 +4,9 @@
 import dagster as dg
 
 from assets.extraction import extracted_text
-from assets.stage_helpers import BACKFILL, reject_failure, stage_version
+from assets.stage_helpers import BACKFILL, bucket_version, reject_failure, run_buckets, stamp
 from pipeline.core.process import extracted_from_json, normalize
-from pipeline.partitions import documents_partitions
+from pipeline.partitions import bucket_partitions
 from pipeline.progress import Progress
 from pipeline.project import OWNERS
 from pipeline.resources import SeimeiSettings
@@ -15,7 +15,7 @@ from pipeline.versions import code_version
 
 @dg.asset(
     deps=[extracted_text],
-    partitions_def=documents_partitions,
+    partitions_def=bucket_partitions,
     backfill_policy=BACKFILL,
     code_version=code_version("normalized_text"),
     group_name="normalize",
@@ -25,25 +25,32 @@ from pipeline.versions import code_version
 def normalized_text(context: dg.AssetExecutionContext, settings: SeimeiSettings) -> dg.MaterializeResult:
     """The character policy applied, hard line breaks inside sentences removed, sentences split."""
     store = settings.store
-    chars = sentences = done = 0
-    progress = Progress("normalized_text", len(context.partition_keys), context.log.info)
-    for doc_id in context.partition_keys:
-        progress.advance(doc_id)
-        raw = store.read("extracted_text", doc_id)
-        if raw is None:  # rejected upstream
-            store.delete("normalized_text", doc_id)
-            continue
-        try:
-            norm = normalize(extracted_from_json(raw))
-            settings.limits.check_text(len(norm.text))
-        except Exception as exc:  # one document's failure is its rejection, never the run's
-            reject_failure(context, settings, doc_id, "normalized_text", exc)
-            continue
-        store.write("normalized_text", doc_id, norm.to_json())
-        chars += len(norm.text)
-        sentences += len(norm.sentences)
-        done += 1
+    chars = sentences = done_count = 0
+    buckets = run_buckets(context, settings, "normalized_text")
+    progress = Progress("normalized_text", sum(len(w.todo) for w in buckets), context.log.info)
+    stamps = {}
+    for w in buckets:
+        done = dict(w.current)
+        for doc_id in w.todo:
+            progress.advance(doc_id)
+            raw = store.read("extracted_text", doc_id)
+            if raw is None:  # rejected upstream
+                store.delete("normalized_text", doc_id)
+                continue
+            try:
+                norm = normalize(extracted_from_json(raw))
+                settings.limits.check_text(len(norm.text))
+            except Exception as exc:  # one document's failure is its rejection, never the run's
+                reject_failure(context, settings, doc_id, "normalized_text", exc)
+                continue
+            store.write("normalized_text", doc_id, norm.to_json())
+            done[doc_id] = stamp("normalized_text", context.run.run_id)
+            chars += len(norm.text)
+            sentences += len(norm.sentences)
+            done_count += 1
+        store.write_stamps("normalized_text", w.bucket, done)
+        stamps.update({f"{w.bucket}/{d}": s for d, s in done.items()})
     return dg.MaterializeResult(
-        metadata={"documents": done, "characters": chars, "sentences": sentences},
-        data_version=stage_version(settings, "normalized_text", context.partition_keys),
+        metadata={"documents_normalized": done_count, "characters": chars, "sentences": sentences},
+        data_version=dg.DataVersion(bucket_version(stamps)),
     )

@@ -1,7 +1,6 @@
 """Published table `officials`: every mention of a named official, resolved against the gazetteer."""
 
 from assets.publishing import per_document_table
-from assets.structure import structured_fields
 from schemas.tables import OFFICIALS
 
 officials = per_document_table(
@@ -10,5 +9,4 @@ officials = per_document_table(
         {"doc_id": doc_id, **row} for row in settings.store.read("structured_fields", doc_id)["officials"]
     ],
     kinds={"parquet"},
-    deps=(structured_fields,),
 )

@@ -1,5 +1,6 @@
-"""Publishing one per-document table: rows built by the core, checked against the contract,
-written one Parquet file per document, validated by the table's Great Expectations suite."""
+"""Publishing one per-document table: rows built by the core for the documents a bucket has to
+do, checked against the contract and validated by the table's Great Expectations suite, then the
+bucket's file rewritten whole with the rows of its unchanged documents kept."""
 
 
 import hashlib
@@ -9,21 +10,20 @@ from typing import Callable
 
 import dagster as dg
 import pyarrow as pa
+import pyarrow.compute as pc
 
-from assets.normalization import normalized_text
-from assets.structure import structured_fields
-from assets.stage_helpers import BACKFILL, is_rejected, reject, reject_failure, sources_for
+from assets.stage_helpers import BACKFILL, BucketWork, bucket_version, is_rejected, reject, reject_failure, run_buckets, stamp
 from pipeline.core.inbox import InboxFile
 from pipeline.core.parallel import guarded_call, map_in_order
 from pipeline.core.process import NormalizedText
-from pipeline.partitions import documents_partitions
+from pipeline.partitions import bucket_partitions
 from pipeline.lineage import git_commit, library_versions, reference_hashes
 from pipeline.progress import Progress
 from pipeline.project import OWNERS
 from pipeline.resources import SeimeiSettings
 from pipeline.table_metadata import column_schema, definition_metadata
 from pipeline.validation import ValidationReport, merge_reports, validate_table
-from pipeline.versions import CODE_VERSIONS, code_version, pipeline_fingerprint
+from pipeline.versions import CODE_VERSIONS, UPSTREAM, code_version, pipeline_fingerprint
 from schemas.contract import TableContract
 
 CHECK_NAME = "gx_suite"
@@ -81,58 +81,75 @@ def write_validation_result(settings: SeimeiSettings, report: ValidationReport, 
     return location.display(*parts)
 
 
-def publish_per_document(
+def publish_buckets(
     context: dg.AssetExecutionContext,
     settings: SeimeiSettings,
     contract: TableContract,
-    sources: dict[str, InboxFile],
     build_rows: RowBuilder,
     rows_in_workers: Callable[[tuple[str, NormalizedText]], list[dict]] | None = None,
 ) -> dg.MaterializeResult:
-    store, publisher = settings.store, settings.publisher
-    reports, held, row_hashes = [], {}, []
-    written = rows_total = 0
-    keys = list(context.partition_keys)
-    progress = Progress(contract.name, len(keys), context.log.info)
-    for chunk_start in range(0, len(keys), PUBLISH_CHUNK):  # documents stream through in chunks
-        chunk = keys[chunk_start:chunk_start + PUBLISH_CHUNK]
-        report, chunk_held, built = _build_and_validate(context, settings, contract, sources, chunk, build_rows,
-                                                        rows_in_workers, progress)
-        reports.append(report)
-        held.update(chunk_held)
-        for doc_id, table in built.items():
-            if is_rejected(settings, doc_id):  # by another table's step since the chunk began
-                continue
-            source = sources[doc_id]
-            row_hashes.append(publisher.write_doc(contract.name, doc_id, meeting_year(settings, doc_id), table,
-                                                  file_metadata(context, contract, {
-                "doc_id": doc_id, "source_sha256": source.source_sha256, "source_path": source.source_path,
-            })))
-            store.write(contract.name, doc_id, {"fingerprint": pipeline_fingerprint(), "rows": table.num_rows})
-            written += 1
-            rows_total += table.num_rows
+    reports, held, all_stamps = [], {}, {}
+    written = rows_total = files_written = 0
+    buckets = run_buckets(context, settings, contract.name)
+    progress = Progress(contract.name, sum(len(w.todo) for w in buckets), context.log.info)
+    for work in buckets:
+        built: dict[str, pa.Table] = {}
+        for chunk_start in range(0, len(work.todo), PUBLISH_CHUNK):  # documents stream through in chunks
+            chunk = work.todo[chunk_start:chunk_start + PUBLISH_CHUNK]
+            report, chunk_held, chunk_built = _build_and_validate(context, settings, contract, work.documents, chunk,
+                                                                  build_rows, rows_in_workers, progress)
+            reports.append(report)
+            held.update(chunk_held)
+            built.update(chunk_built)
+        built = {d: t for d, t in built.items() if not is_rejected(settings, d)}  # by another table since
+        stamps = _write_bucket(context, settings, contract, work, built)
+        if stamps is not None:
+            files_written += 1
+            written += len(built)
+            rows_total += sum(t.num_rows for t in built.values())
+        all_stamps.update({f"{work.bucket}/{d}": s for d, s in (stamps or work.current).items()})
     report = merge_reports(reports) if reports else validate_table(contract.name, contract.arrow_schema().empty_table())
     return dg.MaterializeResult(
         metadata={
-            # The run's totals, shown on each of its partitions (one result covers the range), so
-            # not dagster/row_count, which the UI would read as this one document's rows.
+            # The run's totals, shown on each of its buckets (one result covers the range), so not
+            # dagster/row_count, which the UI would read as one bucket's rows.
             "rows_written_in_run": rows_total,
-            "dagster/uri": dg.MetadataValue.path(publisher.table_uri(contract.name)),
+            "dagster/uri": dg.MetadataValue.path(settings.publisher.table_uri(contract.name)),
             "dagster/column_schema": column_schema(contract),
             "documents_written_in_run": written,
+            "bucket_files_written": files_written,
             "documents_held_back": len(held),
             "validation_results": dg.MetadataValue.path(write_validation_result(settings, report, context.run.run_id)),
         },
         check_results=[check_result(report, held)],
-        data_version=dg.DataVersion(content_version(row_hashes)),
+        data_version=dg.DataVersion(bucket_version(all_stamps)),
     )
 
 
-def meeting_year(settings: SeimeiSettings, doc_id: str) -> int | None:
-    """The year folder every table of the document is written to (see pipeline/storage.py)."""
-    structure = settings.store.read("structured_fields", doc_id) or {}
-    meeting_date = structure.get("meeting_date")
-    return int(meeting_date[:4]) if meeting_date else None
+def _write_bucket(context, settings: SeimeiSettings, contract: TableContract, work: BucketWork,
+                  built: dict[str, pa.Table]) -> dict[str, dict] | None:
+    """The bucket's file anew: the rows of its documents still current (in the inbox, stamped
+    under the current code, not rejected) and the rows just built, in key order. Returns the new
+    stamps, or None when nothing changed and the file was left as it is."""
+    store, publisher = settings.store, settings.publisher
+    stamps = store.read_stamps(contract.name, work.bucket)
+    keep = {d for d in work.current if not is_rejected(settings, d)}
+    if not built and set(stamps) == keep:
+        return None
+    existing = publisher.read_bucket(contract.name, work.bucket)
+    parts = []
+    if existing is not None and keep:
+        parts.append(existing.filter(pc.is_in(existing.column("doc_id"), value_set=pa.array(sorted(keep)))))
+    parts += [built[d] for d in sorted(built)]
+    table = sorted_by_key(contract, _concat(contract, parts))
+    documents = sorted(keep | set(built))
+    publisher.write_bucket(contract.name, work.bucket, table, file_metadata(context, contract, {
+        "bucket": work.bucket, "documents": len(documents),
+    }))
+    new_stamps = {d: work.current[d] for d in keep}
+    new_stamps.update({d: stamp(contract.name, context.run.run_id, rows=t.num_rows) for d, t in built.items()})
+    store.write_stamps(contract.name, work.bucket, new_stamps)
+    return new_stamps
 
 
 def sorted_by_key(contract: TableContract, table: pa.Table) -> pa.Table:
@@ -144,7 +161,7 @@ def sorted_by_key(contract: TableContract, table: pa.Table) -> pa.Table:
 def _build_and_validate(context, settings, contract, sources, chunk, build_rows, rows_in_workers, progress):
     """Rows of a chunk of documents, validated together; documents failing a blocking expectation
     are rejected and left out. Returns (report, held back, {doc_id: table})."""
-    store, publisher = settings.store, settings.publisher
+    store = settings.store
     built: dict[str, pa.Table] = {}
     text_lengths: dict[str, int] = {}
     todo: dict[str, NormalizedText] = {}
@@ -152,8 +169,6 @@ def _build_and_validate(context, settings, contract, sources, chunk, build_rows,
         raw = store.read("normalized_text", doc_id)
         source = sources.get(doc_id)
         if raw is None or source is None or is_rejected(settings, doc_id):  # rejected, or gone from the inbox
-            publisher.remove_doc(contract.name, doc_id)
-            store.delete(contract.name, doc_id)
             progress.advance(doc_id)
             continue
         todo[doc_id] = NormalizedText.from_json(raw)
@@ -194,17 +209,17 @@ def _concat(contract: TableContract, tables) -> pa.Table:
     return pa.concat_tables(tables) if tables else contract.arrow_schema().empty_table()
 
 
-def per_document_table(contract: TableContract, build_rows: RowBuilder, kinds: set[str], deps=(normalized_text,),
+def per_document_table(contract: TableContract, build_rows: RowBuilder, kinds: set[str],
                        rows_in_workers=None) -> dg.AssetsDefinition:
-    """The asset for one per-document published table: same partitions, policy and check for all.
-    rows_in_workers: a module-level (doc_id, normalized text) -> rows function, for tables whose
-    rows are costly enough to build in worker processes (tokens)."""
+    """The asset for one per-document published table: same bucket partitions, policy and check
+    for all; its deps are the table's upstream in pipeline/versions.py. rows_in_workers: a
+    module-level (doc_id, normalized text) -> rows function, for tables whose rows are costly
+    enough to build in worker processes (tokens)."""
 
     @dg.asset(
         name=contract.name,
-        # structured_fields always: it holds the meeting date that picks the file's year folder
-        deps=list(dict.fromkeys([*deps, structured_fields])),
-        partitions_def=documents_partitions,
+        deps=list(UPSTREAM[contract.name]),
+        partitions_def=bucket_partitions,
         backfill_policy=BACKFILL,
         code_version=code_version(contract.name),
         group_name="publish",
@@ -217,7 +232,6 @@ def per_document_table(contract: TableContract, build_rows: RowBuilder, kinds: s
         )],
     )
     def _asset(context: dg.AssetExecutionContext, settings: SeimeiSettings) -> dg.MaterializeResult:
-        return publish_per_document(context, settings, contract, sources_for(context, settings), build_rows,
-                                    rows_in_workers)
+        return publish_buckets(context, settings, contract, build_rows, rows_in_workers)
 
     return _asset

@@ -1,38 +1,35 @@
 """Published table `sources`: the ledger of every inbox file, published, rejected or duplicate.
 
-Runs after the per-document tables. It also takes back what no longer has a source: a document
-whose file was deleted or edited (new bytes, new doc_id) loses its published rows here.
+Runs after the per-document tables. It also takes back what is not published: a table's rows of
+a document another table rejected after they were written leave its bucket file here (a file
+deleted or edited from the inbox leaves with its bucket's next rewrite, which the planning asks
+for).
 """
 
 
 import dagster as dg
+import pyarrow as pa
+import pyarrow.compute as pc
 
-from assets.dates import dates
-from assets.documents import documents
-from assets.inbox import inbox_files, read_manifest
-from assets.officials import officials
-from assets.sectors import sectors
+from assets.inbox import read_manifest
 from assets.publishing import CHECK_NAME, check_result, content_version, file_metadata, write_validation_result
-from assets.sentences import sentences
-from assets.tokens import tokens
-from pipeline.core.inbox import first_of_each_document
-from pipeline.automation import RANGE_END, RANGE_START
-from pipeline.partitions import documents_partitions
 from pipeline import rejections
-from pipeline.planning import PER_DOCUMENT_TABLES, keys_in_range
-from pipeline.removal_guard import MassRemoval, check_withdrawal
+from pipeline.buckets import by_bucket
+from pipeline.core.inbox import first_of_each_document
+from pipeline.planning import PER_DOCUMENT_TABLES, table_stamps
 from pipeline.preview import PREVIEW_LIMIT, documents_preview
 from pipeline.project import OWNERS
+from pipeline.removal_guard import MassRemoval, check_withdrawal
 from pipeline.resources import SeimeiSettings
+from pipeline.storage import ParquetPublisher, StageStore
 from pipeline.table_metadata import column_schema, definition_metadata
 from pipeline.validation import validate_table
 from pipeline.versions import code_version, pipeline_fingerprint
 from schemas.tables import SOURCES
 
 
-
 @dg.asset(
-    deps=[inbox_files, documents, sentences, tokens, dates, officials, sectors],
+    deps=["inbox_files", *PER_DOCUMENT_TABLES],
     code_version=code_version("sources"),
     group_name="publish",
     kinds={"parquet"},
@@ -49,22 +46,25 @@ def sources(context: dg.AssetExecutionContext, settings: SeimeiSettings) -> dg.M
     except MassRemoval as exc:
         raise dg.Failure(str(exc)) from None
     originals = first_of_each_document(files)
-    document_files = publisher.doc_files("documents")
     fingerprint = pipeline_fingerprint()
-    stamps = {d: rejections.stamp(store, d) for d in originals}  # each read once
-    published_ids = {d for d in originals if d in document_files and store.read("documents", d) is not None
-                     and not rejections.decided_under(stamps[d], fingerprint)}
+    stamps = {d: rejections.stamp(store, d) for d in set(store.keys(rejections.REJECTED_STAGE)) & set(originals)}
+    held = table_stamps(store, sorted({b for t in PER_DOCUMENT_TABLES for b in store.stamped_buckets(t)}))
+    in_documents = {d for bucket in held["documents"].values() for d in bucket}
+    published_ids = {d for d in originals if d in in_documents and not rejections.decided_under(stamps.get(d), fingerprint)}
+    encodings = {d: s.get("encoding") for b in by_bucket(originals) for d, s in store.read_stamps("extracted_text", b).items()}
     rows, awaiting = [], []
     for f in files:
         doc_id = f.doc_id
         rejected = stamps.get(doc_id) if doc_id else None
-        extracted = store.read("extracted_text", doc_id) if doc_id else None
+        encoding = encodings.get(doc_id) if doc_id else None
+        if doc_id in published_ids and encoding is None:  # a stamp from before encodings were kept in it
+            encoding = (store.read("extracted_text", doc_id) or {}).get("encoding")
         row = {
             "source_path": f.source_path,
             "source_sha256": f.source_sha256,
             "size_bytes": f.size_bytes,
             "format": f.format,
-            "encoding": extracted["encoding"] if extracted else None,
+            "encoding": encoding,
         }
         if f.skipped is not None:
             row.update(status="rejected", doc_id=None, reason=f.skipped)
@@ -83,13 +83,7 @@ def sources(context: dg.AssetExecutionContext, settings: SeimeiSettings) -> dg.M
             awaiting.append(f.source_path)
             continue
         rows.append(row)
-    removed = 0
-    for table in PER_DOCUMENT_TABLES:
-        for doc_id in publisher.doc_ids(table):
-            if doc_id not in published_ids:
-                publisher.remove_doc(table, doc_id)
-                store.delete(table, doc_id)
-                removed += 1
+    removed = withdraw_documents(store, publisher, held, published_ids)
     temporaries = publisher.location.remove_stale_temporaries()
     if temporaries:
         context.log.info(f"removed {len(temporaries)} temporary files left by killed runs")
@@ -111,7 +105,7 @@ def sources(context: dg.AssetExecutionContext, settings: SeimeiSettings) -> dg.M
             "stale_files_removed": removed,
             "stale_temporaries_removed": len(temporaries),
             "rejections": dg.MetadataValue.md(_rejections_markdown(rows)),
-            "preview": dg.MetadataValue.md(_run_preview(context, settings, published_ids)),
+            "preview": dg.MetadataValue.md(_run_preview(context, settings, published_ids, held)),
             "validation_results": dg.MetadataValue.path(write_validation_result(settings, report, context.run.run_id)),
         },
         check_results=[check_result(report)],
@@ -119,29 +113,45 @@ def sources(context: dg.AssetExecutionContext, settings: SeimeiSettings) -> dg.M
     )
 
 
-def _run_documents(context: dg.AssetExecutionContext) -> list[str]:
-    """The documents of this run's partition range (none for a ledger-only run)."""
-    first, last = context.run.tags.get(RANGE_START), context.run.tags.get(RANGE_END)
-    if not first or not last:
-        return []
-    return keys_in_range(context.instance.get_dynamic_partitions(documents_partitions.name), first, last)
+def withdraw_documents(store: StageStore, publisher: ParquetPublisher, held: dict[str, dict[str, dict[str, dict]]],
+                       keep: set[str]) -> int:
+    """Take every document not in keep out of the tables' bucket files (and their stamps); only
+    the buckets that hold one are rewritten. Returns how many (table, document) pairs went."""
+    removed = 0
+    for table, buckets in held.items():
+        for bucket, stamps in buckets.items():
+            gone = set(stamps) - keep
+            if not gone:
+                continue
+            current = publisher.read_bucket(table, bucket)
+            if current is not None:
+                kept = current.filter(pc.invert(pc.is_in(current.column("doc_id"), value_set=pa.array(sorted(gone)))))
+                metadata = {k.decode(): v.decode() for k, v in (current.schema.metadata or {}).items()
+                            if k.startswith(b"seimei.") and k != b"seimei.rows_sha256"}
+                publisher.write_bucket(table, bucket, kept, metadata)
+            store.write_stamps(table, bucket, {d: s for d, s in stamps.items() if d not in gone})
+            removed += len(gone)
+    return removed
 
 
-def _run_preview(context: dg.AssetExecutionContext, settings: SeimeiSettings, published_ids: set[str]) -> str:
+def _run_preview(context: dg.AssetExecutionContext, settings: SeimeiSettings, published_ids: set[str],
+                 held: dict[str, dict[str, dict[str, dict]]]) -> str:
     """Title, meeting date, officials and sectors of the first documents this run published."""
-    publisher = settings.publisher
-    published = [d for d in _run_documents(context) if d in published_ids]
+    publisher, run_id = settings.publisher, context.run.run_id
+    published = sorted(d for bucket in held["documents"].values() for d, s in bucket.items()
+                       if s.get("run") == run_id and d in published_ids)
+    shown = set(published[:PREVIEW_LIMIT])
     docs, officials, sectors = [], {}, {}
-    for doc_id in published[:PREVIEW_LIMIT]:
-        paths = {t: publisher.find_doc(t, doc_id) for t in ("documents", "officials", "sectors")}
-        if paths["documents"] is None:
-            continue
-        docs.extend(publisher.read_file(paths["documents"], columns=["doc_id", "title", "meeting_date"]).to_pylist())
-        if paths["officials"]:
-            officials[doc_id] = publisher.read_file(paths["officials"], columns=["name"]).column("name").to_pylist()
-        if paths["sectors"]:
-            sectors[doc_id] = publisher.read_file(paths["sectors"], columns=["sector_id"]).column("sector_id").to_pylist()
-    return documents_preview(docs, officials, sectors, total=len(published))
+    for bucket in by_bucket(shown):
+        def rows(table, columns):
+            t = publisher.read_bucket(table, bucket, columns=["doc_id", *columns])
+            return [] if t is None else t.filter(pc.is_in(t.column("doc_id"), value_set=pa.array(sorted(shown)))).to_pylist()
+        docs += rows("documents", ["title", "meeting_date"])
+        for r in rows("officials", ["name"]):
+            officials.setdefault(r["doc_id"], []).append(r["name"])
+        for r in rows("sectors", ["sector_id"]):
+            sectors.setdefault(r["doc_id"], []).append(r["sector_id"])
+    return documents_preview(sorted(docs, key=lambda r: r["doc_id"]), officials, sectors, total=len(published))
 
 
 def _rejections_markdown(rows: list[dict]) -> str:

@@ -1,36 +1,58 @@
-"""What the per-document assets share: finding each partition's source file and recording a
-rejection so the ledger can say why."""
+"""What the per-document assets share: the documents of the run's buckets, which of them a
+stage still has to do, and recording a rejection so the ledger can say why."""
 
 
 import hashlib
+from dataclasses import dataclass, field
 
 import dagster as dg
 
 from assets.inbox import read_manifest
-from pipeline.core.inbox import InboxFile, first_of_each_document
 from pipeline import rejections
+from pipeline.buckets import by_bucket
 from pipeline.core.errors import failure_reason
+from pipeline.core.inbox import InboxFile, first_of_each_document
 from pipeline.resources import SeimeiSettings
-from pipeline.versions import pipeline_fingerprint
+from pipeline.versions import pipeline_fingerprint, stage_fingerprint
 
 BACKFILL = dg.BackfillPolicy.single_run()
 
 
-def sources_for(context: dg.AssetExecutionContext, settings: SeimeiSettings) -> dict[str, InboxFile]:
-    """partition key -> source file, for this run's partitions that are still in the inbox."""
-    by_doc = first_of_each_document(read_manifest(settings))
-    found = {}
-    for key in context.partition_keys:
-        if key in by_doc:
-            found[key] = by_doc[key]
-        else:
-            context.log.warning(f"document {key} is no longer in the inbox; nothing to do for it")
-    return found
+@dataclass
+class BucketWork:
+    """One bucket's documents for one stage: all of them (in the inbox now), those whose stamp is
+    current (nothing to do) and those to do."""
+    bucket: str
+    documents: dict[str, InboxFile]
+    current: dict[str, dict] = field(default_factory=dict)
+    todo: list[str] = field(default_factory=list)
+
+
+def run_buckets(context: dg.AssetExecutionContext, settings: SeimeiSettings, stage: str) -> list[BucketWork]:
+    """The run's buckets (its partition keys) with their documents, and for each which ones this
+    stage must (re)do: no stamp under the stage's current fingerprint, and no rejection that stands
+    (a transient one is retried). A document stamped current is not read, tokenized or rebuilt
+    again; one an earlier stage rejected in this run has no input here and is passed over."""
+    originals = first_of_each_document(read_manifest(settings))
+    grouped = by_bucket(originals)
+    fingerprint = stage_fingerprint(stage)
+    work = []
+    for bucket in context.partition_keys:
+        docs = {d: originals[d] for d in grouped.get(bucket, [])}
+        stamps = settings.store.read_stamps(stage, bucket)
+        current = {d: s for d, s in stamps.items() if d in docs and s.get("fingerprint") == fingerprint}
+        todo = [d for d in docs if d not in current and not is_finally_rejected(settings, d)]
+        work.append(BucketWork(bucket, docs, current, todo))
+    return work
+
+
+def stamp(stage: str, run_id: str, **extra) -> dict:
+    return {"fingerprint": stage_fingerprint(stage), "run": run_id, **extra}
 
 
 def reject(settings: SeimeiSettings, doc_id: str, stage: str, reason: str, transient: bool = False) -> None:
     """Record the rejection (pipeline/rejections.py) and drop this stage's own result for the
-    document. Other tables' files are the ledger step's to withdraw, never another step's."""
+    document. Other tables' rows are left to their own steps, never another step's."""
     rejections.reject(settings.store, doc_id, stage, reason, pipeline_fingerprint(), settings.limits, transient)
     settings.store.delete(stage, doc_id)
 
@@ -53,10 +75,16 @@ def is_rejected(settings: SeimeiSettings, doc_id: str) -> bool:
     return rejections.rejected_in_run(settings.store, doc_id, pipeline_fingerprint())
 
 
-def stage_version(settings: SeimeiSettings, stage: str, keys) -> dg.DataVersion:
-    """A DataVersion from the stage's stored results, so re-running unchanged inputs leaves
-    everything downstream fresh in Dagster."""
+def is_finally_rejected(settings: SeimeiSettings, doc_id: str) -> bool:
+    found = rejections.stamp(settings.store, doc_id)
+    return found is not None and rejections.rejection_is_final(found, pipeline_fingerprint(), settings.limits)
+
+
+def bucket_version(stamps: dict[str, dict]) -> str:
+    """A DataVersion of a bucket from what its stamps say it holds (documents and fingerprints),
+    so re-running unchanged inputs leaves everything downstream fresh in Dagster."""
     digest = hashlib.sha256()
-    for key in sorted(keys):
-        digest.update(key.encode() + (settings.store.read_bytes(stage, key) or b"-"))
-    return dg.DataVersion(digest.hexdigest()[:16])
+    for doc_id in sorted(stamps):
+        s = stamps[doc_id]
+        digest.update(f"{doc_id}:{s.get('fingerprint')}:{s.get('rows', '')}\n".encode())
+    return digest.hexdigest()[:16]

@@ -1,13 +1,17 @@
 """The publication as one whole: after a run that failed (a full disk mid-publish, a killed
 process, a refused mass withdrawal), the tables hold exactly the documents the ledger lists as
-published. Files a failed run wrote for documents the ledger does not list are withdrawn, with
-their stamps, so the next run does them again; a document the ledger lists keeps its files.
+published. Rows a failed run wrote for documents the ledger does not list are withdrawn from
+the bucket files, with their stamps, so the next run does them again; a document the ledger
+lists keeps its rows.
 
 Called by `seimei run` when a run fails and by the run-failure sensor for runs the daemon or the
 UI launched. No Dagster here.
 """
 
 from __future__ import annotations
+
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from pipeline.planning import PER_DOCUMENT_TABLES
 from pipeline.storage import ParquetPublisher, StageStore
@@ -18,14 +22,25 @@ def listed_as_published(publisher: ParquetPublisher) -> set[str]:
 
 
 def withdraw_unlisted(store: StageStore, publisher: ParquetPublisher) -> int:
-    """Remove every per-document file (and its stamp) of a document the ledger does not list as
-    published; returns how many files went."""
+    """Take every document the ledger does not list as published out of the tables' bucket files
+    (and their stamps); returns how many (table, document) pairs went. Only bucket files holding
+    such a document are rewritten."""
     listed = listed_as_published(publisher)
     removed = 0
     for table in PER_DOCUMENT_TABLES:
-        for doc_id, path in publisher.doc_files(table).items():
-            if doc_id not in listed:
-                publisher.location.delete(path)
-                store.delete(table, doc_id)
-                removed += 1
+        for bucket, path in publisher.bucket_files(table).items():
+            current = publisher.read_file(path)
+            unlisted = set(current.column("doc_id").unique().to_pylist()) - listed
+            stamps = store.read_stamps(table, bucket)
+            unlisted_stamps = set(stamps) - listed
+            if not unlisted and not unlisted_stamps:
+                continue
+            if unlisted:
+                kept = current.filter(pc.is_in(current.column("doc_id"), value_set=pa.array(sorted(listed & set(
+                    current.column("doc_id").unique().to_pylist())), type=pa.string())))
+                metadata = {k.decode(): v.decode() for k, v in (current.schema.metadata or {}).items()
+                            if k.startswith(b"seimei.") and k != b"seimei.rows_sha256"}
+                publisher.write_bucket(table, bucket, kept, metadata)
+            store.write_stamps(table, bucket, {d: s for d, s in stamps.items() if d in listed})
+            removed += len(unlisted | unlisted_stamps)
     return removed

@@ -1,6 +1,8 @@
-"""One dynamic partition per document; the key is the doc_id (a prefix of the file's sha256),
-so partitions follow content, not file names."""
+"""The partitions of every per-document asset: a fixed set of buckets of documents
+(pipeline/buckets.py), never one partition per document."""
 
 import dagster as dg
 
-documents_partitions = dg.DynamicPartitionsDefinition(name="documents")
+from pipeline.buckets import bucket_keys
+
+bucket_partitions = dg.StaticPartitionsDefinition(bucket_keys())

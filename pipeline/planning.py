@@ -1,36 +1,90 @@
 """Deciding what a run has to do, from the inbox and what the publish folder already holds.
 
-A document is done when it was rejected, or published to every per-document table, under the
-current pipeline fingerprint. Everything else in the inbox is pending. No Dagster here: the CLI,
-the sensor and the schedule all ask the same questions.
+A document is done when it was rejected for good, or every per-document table holds it under
+that table's current fingerprint (pipeline/versions.py). A bucket needs a run when it has a
+document that is not done, or when a table still holds rows of a document that is no longer in
+the inbox. What is known comes from one stamp file per table per bucket and one listing of the
+rejections: never a read per document. No Dagster here: the CLI, the sensor and the schedule
+all ask the same questions.
 """
 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+import json
+from dataclasses import asdict, dataclass, field
 
+from pipeline import rejections
+from pipeline.buckets import bucket_keys, by_bucket
 from pipeline.core.inbox import InboxFile, first_of_each_document
 from pipeline.core.limits import Limits
 from pipeline.rejections import rejection_is_final
-from pipeline.rejections import stamp as rejection_stamp
 from pipeline.storage import ParquetPublisher, StageStore
+from pipeline.versions import pipeline_fingerprint, stage_fingerprint
 
 PER_DOCUMENT_TABLES = ("documents", "sentences", "tokens", "dates", "officials", "sectors")
 REPORT_STAMP = ("report", "corpus_report")  # stage and key of the corpus report's stamp
+MANIFEST = ("inbox", "manifest")  # stage and key of the last scan of the inbox
 
 
-def is_done(store: StageStore, doc_id: str, fingerprint: str, limits: Limits = Limits()) -> bool:
-    rejected = rejection_stamp(store, doc_id)
-    if rejected is not None:
-        return rejection_is_final(rejected, fingerprint, limits)
-    stamps = [store.read(t, doc_id) for t in PER_DOCUMENT_TABLES]
-    return all(s is not None and s.get("fingerprint") == fingerprint for s in stamps)
+def manifest_id(files: list[InboxFile]) -> str:
+    return hashlib.sha256(json.dumps(sorted((f.source_path, f.source_sha256, f.size_bytes) for f in files)).encode()).hexdigest()[:16]
 
 
-def pending_documents(files: list[InboxFile], store: StageStore, fingerprint: str,
-                      limits: Limits = Limits()) -> list[str]:
-    return [doc_id for doc_id in first_of_each_document(files) if not is_done(store, doc_id, fingerprint, limits)]
+def read_manifest_files(store: StageStore) -> tuple[list[InboxFile], str | None]:
+    """The last scan's files and its id (none before the first scan)."""
+    raw = store.read(*MANIFEST)
+    if raw is None:
+        return [], None
+    files = [InboxFile(**f) for f in raw["files"]]
+    return files, raw.get("id")
+
+
+def write_manifest(store: StageStore, inbox: str, files: list[InboxFile]) -> str:
+    identity = manifest_id(files)
+    store.write(*MANIFEST, {"inbox": inbox, "id": identity, "files": [asdict(f) for f in files]})
+    return identity
+
+
+def final_rejections(store: StageStore, doc_ids, limits: Limits = Limits()) -> set[str]:
+    """The documents among doc_ids whose rejection stands (one listing, a read per rejected one)."""
+    fingerprint = pipeline_fingerprint()
+    listed = set(store.keys(rejections.REJECTED_STAGE)) & set(doc_ids)
+    return {d for d in listed if (found := rejections.stamp(store, d)) is not None
+            and rejection_is_final(found, fingerprint, limits)}
+
+
+def table_stamps(store: StageStore, buckets) -> dict[str, dict[str, dict[str, dict]]]:
+    """{table: {bucket: {doc_id: stamp}}} for the given buckets."""
+    return {t: {b: store.read_stamps(t, b) for b in buckets} for t in PER_DOCUMENT_TABLES}
+
+
+def pending_documents(files: list[InboxFile], store: StageStore, limits: Limits = Limits()) -> list[str]:
+    return work_to_do(files, store, limits)[0]
+
+
+def work_to_do(files: list[InboxFile], store: StageStore, limits: Limits = Limits()) -> tuple[list[str], list[str]]:
+    """(pending documents, buckets that need a run), in order."""
+    grouped = by_bucket(first_of_each_document(files))
+    stamped = {b for t in PER_DOCUMENT_TABLES for b in store.stamped_buckets(t)}
+    buckets = sorted(set(grouped) | stamped)
+    stamps = table_stamps(store, buckets)
+    final = final_rejections(store, [d for docs in grouped.values() for d in docs], limits)
+    current = {t: stage_fingerprint(t) for t in PER_DOCUMENT_TABLES}
+    pending, dirty = [], set()
+    for b in buckets:
+        docs = grouped.get(b, [])
+        for d in docs:
+            if d in final:
+                continue
+            if not all(stamps[t][b].get(d, {}).get("fingerprint") == current[t] for t in PER_DOCUMENT_TABLES):
+                pending.append(d)
+                dirty.add(b)
+        inbox_now = set(docs) - final
+        if any(set(stamps[t][b]) - inbox_now for t in PER_DOCUMENT_TABLES):
+            dirty.add(b)  # rows of a document gone from the inbox (deleted, edited) or now rejected
+    order = {k: i for i, k in enumerate(bucket_keys())}
+    return pending, sorted(dirty, key=lambda b: order.get(b, len(order)))
 
 
 def ledger_is_current(files: list[InboxFile], publisher: ParquetPublisher) -> bool:
@@ -97,11 +151,12 @@ def contiguous_blocks(pending: list[str], partition_order: list[str], max_size: 
 @dataclass(frozen=True)
 class Plan:
     files: list[InboxFile]
-    new_partitions: list[str]
     pending: list[str]
-    ledger_current: bool
+    buckets: list[str] = field(default_factory=list)  # the buckets a run must do
+    ledger_current: bool = True
     report_current: bool = True
+    manifest: str | None = None  # the id of the scan the plan was made from
 
     @property
     def nothing_to_do(self) -> bool:
-        return not self.pending and self.ledger_current and self.report_current
+        return not self.buckets and self.ledger_current and self.report_current

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import dagster as dg
 
-from pipeline.automation import RANGE_END, RANGE_START, plan_and_register, run_requests
+from pipeline.automation import RANGE_END, RANGE_START, make_plan, run_requests
 from pipeline.definitions import build_definitions
 from pipeline.progress import set_listener
 from pipeline.project import DEFAULT_DAGSTER_HOME
@@ -97,15 +97,17 @@ def _run(inbox: str, publish: str, instance: dg.DagsterInstance, echo=print) -> 
     reference_data()  # ReferenceDataError, one sentence, before any document work
     defs = build_definitions(inbox, publish)
     settings = settings_from_env(inbox, publish)
-    plan = plan_and_register(settings, instance)
+    plan = make_plan(settings)
     check_withdrawal(plan.files, settings.publisher, inbox, settings.max_removal_share, settings.allow_mass_removal)
     summary = RunSummary(inbox=inbox, publish=publish, files=len(plan.files))
     if plan.nothing_to_do:
         echo(f"Nothing new: all {len(plan.files)} files in {inbox} are already processed; no document work done.")
-    for request in run_requests(plan, instance):
+    for request in run_requests(plan, settings):
         job = defs.resolve_job_def(request.job_name)
         docs = request.tags.get("seimei/documents")
-        what = f"{docs} documents ({request.tags[RANGE_START]}..{request.tags[RANGE_END]})" if docs else "the ledger only"
+        first, last = request.tags.get(RANGE_START), request.tags.get(RANGE_END)
+        where = f"bucket {first}" if first == last else f"buckets {first}..{last}"
+        what = f"{docs} documents ({where})" if docs is not None else "the ledger only"
         echo(f"Running {request.job_name} on {what} ...")
         result = job.execute_in_process(
             instance=instance, tags={**request.tags, HOST_TAG: socket.gethostname(), PID_TAG: str(os.getpid())},

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import dagster as dg
 
-from pipeline.automation import plan_and_register, run_requests
+from pipeline.automation import make_plan, run_requests
 from pipeline.consistency import withdraw_unlisted
 from pipeline.core.inbox import display_path, list_files
 from pipeline.jobs import ingest_statements
@@ -119,13 +119,14 @@ def inbox_sensor(context: dg.SensorEvaluationContext, settings: SeimeiSettings):
     if changing:
         handed_on = min(handed_on, min(v[1] for v in changing.values()) - 1e-6)
     handed_on = max(handed_on, cursor_mtime)
-    plan = plan_and_register(settings, context.instance)
+    plan = make_plan(settings)
     refused = refused_withdrawal(plan, settings)
     if refused:
         return dg.SensorResult(cursor=json.dumps({"mtime": handed_on, "changing": changing}), skip_reason=refused)
-    requests = run_requests(plan, context.instance, run_key_suffix=f"@{max(v[1] for v in settled.values()):.6f}")
+    requests = run_requests(plan, settings, run_key_suffix=f"@{max(v[1] for v in settled.values()):.6f}")
     found = describe_settled(plan.files, settled, plan.pending)
-    context.log.info(f"{found}. {len(plan.pending)} document(s) to process in {len(requests)} run(s).")
+    context.log.info(f"{found}. {len(plan.pending)} document(s) to process in {len(plan.buckets)} bucket(s), "
+                     f"{len(requests)} run(s).")
     return dg.SensorResult(
         run_requests=requests,
         cursor=json.dumps({"mtime": handed_on, "changing": changing}),
@@ -142,12 +143,12 @@ def inbox_sensor(context: dg.SensorEvaluationContext, settings: SeimeiSettings):
 def daily_rescan(context: dg.ScheduleEvaluationContext, settings: SeimeiSettings):
     if not settings.inbox.is_dir():
         return dg.SkipReason(f"inbox folder {settings.inbox} does not exist")
-    plan = plan_and_register(settings, context.instance)
+    plan = make_plan(settings)
     refused = refused_withdrawal(plan, settings)
     if refused:
         return dg.SkipReason(refused)
     stamp = context.scheduled_execution_time.isoformat() if context.scheduled_execution_time else ""
-    requests = run_requests(plan, context.instance, run_key_suffix=f"@{stamp}")
+    requests = run_requests(plan, settings, run_key_suffix=f"@{stamp}")
     if requests:
         context.log.info(f"rescan of {len(plan.files)} file(s): {len(plan.pending)} document(s) to process"
                          + ("" if plan.ledger_current else "; the ledger no longer matches the inbox"))

@@ -8,14 +8,19 @@ never leaves a half-written file where a reader looks; on object stores a PUT is
 all-or-nothing, so objects are written directly.
 
 Layout of a publish location:
-    <table>/meeting_year=<YYYY>/<doc_id>.parquet
-                                 one file per document (documents, sentences, tokens, ...), in a
-                                 hive-style folder by the year of the document's meeting date
-                                 (`meeting_year=__HIVE_DEFAULT_PARTITION__` when it has none), so
-                                 a reader filtering on a year opens only that year's files
+    <table>/part-<bucket>.parquet
+                                 one file per bucket of documents (pipeline/buckets.py: 16 by
+                                 default), rows in the table's key order (doc_id first); a
+                                 bucket's file is rewritten whole when any of its documents
+                                 changes, so the file count is bounded whatever the corpus size
     sources/sources.parquet      the ledger, rewritten whole (one row per inbox file)
     _work/<stage>/<key>.json     stage results between Dagster steps (ignored by Parquet readers)
+    _work/stamps/<table>/<bucket>.json
+                                 what each bucket's file holds: per document the pipeline
+                                 fingerprint, the rows and the run that wrote them
     _validation/<run>/<t>.json   each run's Great Expectations results
+Publications of earlier versions (one file per document, in `meeting_year=<YYYY>/` folders or
+flat) are laid out anew by pipeline/layout.py on the first run.
 """
 
 from __future__ import annotations
@@ -31,13 +36,8 @@ import pyarrow.parquet as pq
 
 WORK_DIR_NAME = "_work"
 ROWS_HASH_KEY = "seimei.rows_sha256"
-PARTITION_COLUMN = "meeting_year"
-NULL_PARTITION = "__HIVE_DEFAULT_PARTITION__"  # what pyarrow, DuckDB, Spark and polars read as null
-
-
-def partition_folder(meeting_year: int | None) -> str:
-    """The hive-style folder of a document's files: every table of a document shares it."""
-    return f"{PARTITION_COLUMN}={NULL_PARTITION if meeting_year is None else int(meeting_year)}"
+LEGACY_PARTITION_COLUMN = "meeting_year"  # the year folders of the one-file-per-document layout
+BUCKET_FILE_PREFIX = "part-"
 
 
 def rows_sha256(table: pa.Table) -> str:
@@ -196,10 +196,22 @@ class StageStore:
     def delete(self, stage: str, key: str) -> None:
         self.location.delete(self.path(stage, key))
 
+    def read_stamps(self, stage: str, bucket: str) -> dict[str, dict]:
+        """{doc_id: stamp} of what a stage or table holds for a bucket's documents."""
+        return self.read(f"stamps/{stage}", bucket) or {}
+
+    def write_stamps(self, stage: str, bucket: str, stamps: dict[str, dict]) -> None:
+        if stamps:
+            self.write(f"stamps/{stage}", bucket, stamps)
+        else:
+            self.delete(f"stamps/{stage}", bucket)
+
+    def stamped_buckets(self, stage: str) -> list[str]:
+        return self.keys(f"stamps/{stage}")
+
 
 class ParquetPublisher:
-    """The published tables: one Parquet file per document per table, in its meeting-year
-    folder, plus the ledger."""
+    """The published tables: one Parquet file per bucket of documents per table, plus the ledger."""
 
     LEDGER = ("sources", "sources.parquet")
 
@@ -212,8 +224,8 @@ class ParquetPublisher:
     def table_uri(self, table: str) -> str:
         return self.location.display(table)
 
-    def doc_path(self, table: str, doc_id: str, meeting_year: int | None) -> str:
-        return self.location.path(table, partition_folder(meeting_year), f"{doc_id}.parquet")
+    def bucket_path(self, table: str, bucket: str) -> str:
+        return self.location.path(table, f"{BUCKET_FILE_PREFIX}{bucket}.parquet")
 
     def ledger_path(self) -> str:
         return self.location.path(*self.LEDGER)
@@ -237,66 +249,60 @@ class ParquetPublisher:
         self.location.write_bytes(path, sink.getvalue().to_pybytes())
         return rows_hash
 
-    def write_doc(self, table_name: str, doc_id: str, meeting_year: int | None, table: pa.Table,
-                  metadata: dict[str, str]) -> str:
-        """Write a document's file in its year folder, then remove any copy elsewhere (the
-        meeting date, hence the folder, can change when the code or reference data does)."""
-        path = self.doc_path(table_name, doc_id, meeting_year)
-        rows_hash = self.write(path, table, metadata)
-        self.remove_doc(table_name, doc_id, keep=path)
-        return rows_hash
+    def write_bucket(self, table_name: str, bucket: str, table: pa.Table, metadata: dict[str, str]) -> str | None:
+        """Replace a bucket's file (atomically); an empty table removes it. Returns the rows hash."""
+        path = self.bucket_path(table_name, bucket)
+        if table.num_rows == 0:
+            self.location.delete(path)
+            return None
+        return self.write(path, table, metadata)
 
-    def find_doc(self, table_name: str, doc_id: str) -> str | None:
-        """Where a document's file of this table is, or None."""
-        copies = self._copies(table_name, doc_id)
-        return copies[0] if copies else None
+    def read_bucket(self, table_name: str, bucket: str, columns: list[str] | None = None) -> pa.Table | None:
+        path = self.bucket_path(table_name, bucket)
+        return self.read_file(path, columns=columns) if self.exists(path) else None
 
-    def remove_doc(self, table_name: str, doc_id: str, keep: str | None = None) -> bool:
-        removed = False
-        for path in self._copies(table_name, doc_id):
-            if path != keep:
-                removed = self.location.delete(path) or removed
-        return removed
+    def bucket_files(self, table_name: str) -> dict[str, str]:
+        """{bucket: path} of the table's bucket files."""
+        names = self.location.names(self.table_dir(table_name), ".parquet")
+        return {n[len(BUCKET_FILE_PREFIX):-len(".parquet")]: self.location.path(table_name, n)
+                for n in names if n.startswith(BUCKET_FILE_PREFIX)}
 
-    def _copies(self, table_name: str, doc_id: str) -> list[str]:
-        name = f"{doc_id}.parquet"
-        folders = self.location.folders(self.table_dir(table_name))
-        candidates = [self.location.path(table_name, f, name) for f in folders]
-        candidates.append(self.location.path(table_name, name))  # the flat layout of earlier versions
-        return [p for p in candidates if self.location.exists(p)]
-
-    def doc_files(self, table_name: str) -> dict[str, str]:
-        """{doc_id: path} of every document file of the table (any year folder, or the flat
-        layout of earlier versions)."""
-        found: dict[str, str] = {}
+    def legacy_files(self, table_name: str) -> list[str]:
+        """Files of the one-file-per-document layout of earlier versions (year folders or flat)."""
         base = self.table_dir(table_name)
+        found = []
         for folder in [None, *self.location.folders(base)]:
             where = base if folder is None else self.location.path(table_name, folder)
-            for name in self.location.names(where, ".parquet"):
-                found.setdefault(name[: -len(".parquet")], f"{where}/{name}")
-        return found
+            found += [f"{where}/{n}" for n in self.location.names(where, ".parquet") if not n.startswith(BUCKET_FILE_PREFIX)]
+        return sorted(found)
 
-    def doc_ids(self, table_name: str) -> list[str]:
-        return sorted(self.doc_files(table_name))
+    def doc_ids(self, table_name: str) -> set[str]:
+        """Every document the table's files hold rows of."""
+        out: set[str] = set()
+        for path in self.bucket_files(table_name).values():
+            out.update(self.read_file(path, columns=["doc_id"]).column("doc_id").unique().to_pylist())
+        return out
 
     def relative(self, path: str) -> str:
-        """A path inside the publish location, as people read it in messages (`tokens/meeting_year=2024/x.parquet`)."""
+        """A path inside the publish location, as people read it in messages (`tokens/part-03.parquet`)."""
         return path[len(self.location.base.rstrip("/")) + 1:]
 
     def read_file(self, path: str, columns: list[str] | None = None) -> pa.Table:
-        return pq.read_table(path, columns=columns, filesystem=self.location.fs)
+        return pq.read_table(path, columns=columns, filesystem=self.location.fs, partitioning=None)
 
     def read(self, table_name: str, columns: list[str] | None = None) -> pa.Table | None:
-        """The whole table (every document's file, in doc_id order, without the folder's year
-        column), or None when nothing is published."""
-        if table_name == "sources" and self.exists(self.ledger_path()):
-            return self.read_file(self.ledger_path(), columns=columns)
-        files = self.doc_files(table_name)
+        """The whole table (every bucket's file, in bucket order), or None when nothing is published."""
+        if table_name == "sources":
+            return self.read_file(self.ledger_path(), columns=columns) if self.exists(self.ledger_path()) else None
+        files = self.bucket_files(table_name)
         if not files:
             return None
-        return pq.read_table([files[d] for d in sorted(files)], columns=columns, filesystem=self.location.fs,
-                             partitioning=None)
+        return pa.concat_tables([self.read_file(files[b], columns=columns) for b in sorted(files)])
 
     def row_count(self, table_name: str) -> int:
-        return sum(pq.read_metadata(path, filesystem=self.location.fs).num_rows
-                   for path in self.doc_files(table_name).values())
+        """From the files' footers only (one per bucket)."""
+        if table_name == "sources":
+            paths = [self.ledger_path()] if self.exists(self.ledger_path()) else []
+        else:
+            paths = list(self.bucket_files(table_name).values())
+        return sum(pq.read_metadata(path, filesystem=self.location.fs).num_rows for path in paths)

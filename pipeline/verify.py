@@ -1,9 +1,9 @@
 """`seimei verify`: does the published data still match its sources and itself?
 
 Reports (0) an inbox entry the ledger does not account for, (1) a ledger row whose source file is
-gone or whose bytes no longer hash to the recorded sha256, (2) a published document with no
-published source in the ledger, and (3) a Parquet file whose rows no longer hash to the
-rows_sha256 recorded when it was written.
+gone or whose bytes no longer hash to the recorded sha256, (2) rows of a document with no
+published source in the ledger (an orphan), (3) a Parquet file whose rows no longer hash to the
+rows_sha256 recorded when it was written, and (4) files of an earlier layout not yet migrated.
 """
 
 from __future__ import annotations
@@ -38,12 +38,16 @@ def verify(inbox: Path, publish: str | Path) -> list[str]:
             problems.append(f"source changed: {row['source_path']} no longer has sha256 {row['source_sha256'][:16]}…; run `seimei run` to reprocess it")
     published = {r["doc_id"] for r in ledger if r["status"] == "published"}
     for name in PUBLISHED_TABLES:
-        files = {"sources": ledger_path} if name == "sources" else publisher.doc_files(name)
-        for doc_id, path in sorted(files.items()):
+        if name != "sources":
+            for path in publisher.legacy_files(name):
+                problems.append(f"not migrated: {publisher.relative(path)} is in the layout of an earlier version; run `seimei run`")
+        files = {"sources": ledger_path} if name == "sources" else publisher.bucket_files(name)
+        for _bucket, path in sorted(files.items()):
             shown = publisher.relative(path)
-            if name != "sources" and doc_id not in published:
-                problems.append(f"orphan: {shown} belongs to no published source")
             table = publisher.read_file(path)
+            if name != "sources":
+                for doc_id in sorted(set(table.column("doc_id").unique().to_pylist()) - published):
+                    problems.append(f"orphan: {shown} holds rows of document {doc_id}, which belongs to no published source")
             recorded = (table.schema.metadata or {}).get(ROWS_HASH_KEY.encode())
             if recorded is None:
                 problems.append(f"unverifiable: {shown} records no rows hash")

@@ -32,6 +32,20 @@ CODE_VERSIONS: dict[str, str] = {
 # Rebuilt from the whole corpus on every run that publishes, never per document.
 CORPUS_WIDE = ("sources", "corpus_report")
 
+# What each per-document stage and table is computed from: the assets' deps, and the chain a
+# document's stamp is checked against (a change anywhere upstream redoes the document here).
+UPSTREAM: dict[str, tuple[str, ...]] = {
+    "extracted_text": ("inbox_files",),
+    "normalized_text": ("extracted_text",),
+    "structured_fields": ("normalized_text",),
+    "documents": ("normalized_text", "structured_fields"),
+    "sentences": ("normalized_text",),
+    "tokens": ("normalized_text",),
+    "dates": ("structured_fields",),
+    "officials": ("structured_fields",),
+    "sectors": ("normalized_text", "tokens"),
+}
+
 # The assets whose output also depends on reviewed reference data, and on which files.
 REFERENCE_INPUTS: dict[str, tuple[str, ...]] = {
     "normalized_text": ("cjk_folding.json",),
@@ -59,4 +73,20 @@ def pipeline_fingerprint() -> str:
     report) are left out: they are rebuilt on every run, so their bumps need no reprocessing."""
     per_document = {a: v for a, v in CODE_VERSIONS.items() if a not in CORPUS_WIDE}
     payload = json.dumps({"code": per_document, "reference": reference_hashes()}, sort_keys=True)
+    return hashlib.sha256(payload.encode()).hexdigest()[:16]
+
+
+def _lineage(asset: str) -> set[str]:
+    found = {asset}
+    for up in UPSTREAM.get(asset, ()):
+        found |= _lineage(up)
+    return found
+
+
+@lru_cache(maxsize=None)
+def stage_fingerprint(asset: str) -> str:
+    """A hash of the code versions (with their reference data) of a per-document stage or table
+    and of everything upstream of it: a document stamped with it needs no work there. A change to
+    the sectors code redoes sectors, not the reading or the tokens."""
+    payload = json.dumps({a: code_version(a) for a in sorted(_lineage(asset))}, sort_keys=True)
     return hashlib.sha256(payload.encode()).hexdigest()[:16]

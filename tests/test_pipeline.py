@@ -12,7 +12,7 @@ import pytest
 
 from pipeline.automation import RANGE_END, RANGE_START
 from pipeline.definitions import ASSETS
-from pipeline.partitions import documents_partitions
+from pipeline.buckets import bucket_keys, bucket_of, by_bucket
 from pipeline.resources import SeimeiSettings
 from schemas.tables import PUBLISHED_TABLES
 from tests.conftest import SAMPLE_INBOX
@@ -24,23 +24,20 @@ def materialized(tmp_path_factory):
     shutil.copytree(SAMPLE_INBOX, inbox, dirs_exist_ok=True)
     out = tmp_path_factory.mktemp("published")
     resources = {"settings": SeimeiSettings(inbox_dir=str(inbox), publish_dir=str(out))}
+    buckets = bucket_keys()
     with dg.instance_for_test() as instance:
-        scan = dg.materialize([a for a in ASSETS if a.key.path == ["inbox_files"]], instance=instance, resources=resources)
-        assert scan.success
-        keys = instance.get_dynamic_partitions(documents_partitions.name)
         result = dg.materialize(ASSETS, instance=instance, resources=resources,
-                                tags={RANGE_START: keys[0], RANGE_END: keys[-1]})
-        yield result, instance, out, keys
+                                tags={RANGE_START: buckets[0], RANGE_END: buckets[-1]})
+        docs = sorted(r["doc_id"] for r in pq.read_table(out / "sources").to_pylist())
+        yield result, instance, out, docs
 
 
-def test_the_whole_graph_materializes_every_document_in_one_run(materialized):
-    result, instance, out, keys = materialized
+def test_the_whole_graph_materializes_every_bucket_in_one_run(materialized):
+    result, instance, out, docs = materialized
     assert result.success
-    assert len(keys) == 4
-    materialized_parts = instance.get_materialized_partitions(dg.AssetKey("tokens"))
-    assert materialized_parts == set(keys)
-    runs = instance.get_runs()
-    assert len(runs) == 2  # the scan, then one run for all four documents
+    assert len(docs) == 4
+    assert instance.get_materialized_partitions(dg.AssetKey("tokens")) == set(bucket_keys())
+    assert len(instance.get_runs()) == 1  # one run for every bucket, no registration step before it
 
 
 def test_every_published_table_is_readable_as_a_folder(materialized):
@@ -48,9 +45,6 @@ def test_every_published_table_is_readable_as_a_folder(materialized):
     for table in PUBLISHED_TABLES:
         t = pq.read_table(out / table)
         assert t.num_rows > 0, table
-        if table != "sources":  # per-document tables: hive folders add the meeting year
-            assert t.column_names[-1] == "meeting_year", table
-            t = t.drop_columns(["meeting_year"])
         assert t.schema.equals(PUBLISHED_TABLES[table].arrow_schema(), check_metadata=False), table
     docs = pq.read_table(out / "documents").to_pylist()
     assert {d["doc_id"] for d in docs} == set(keys)
@@ -100,9 +94,9 @@ def test_parquet_files_carry_lineage_metadata(materialized):
     _, _, out, keys = materialized
     import json
 
-    meta = pq.read_metadata(next((out / "tokens").rglob(f"{keys[0]}.parquet"))).metadata
+    meta = pq.read_metadata(out / "tokens" / f"part-{bucket_of(keys[0])}.parquet").metadata
     lineage = json.loads(meta[b"seimei.lineage"])
-    assert lineage["doc_id"] == keys[0] and lineage["run_id"]
+    assert lineage["bucket"] == bucket_of(keys[0]) and lineage["documents"] >= 1 and lineage["run_id"]
     assert {"sudachipy", "sudachidict_core", "sudachidict_core_sha256", "pdfplumber", "pyarrow"} <= set(lineage["libraries"])
     assert "document_types.json" in lineage["reference_data_sha256"]
 
@@ -117,7 +111,8 @@ def test_every_asset_has_a_code_version_and_reference_data_is_part_of_it():
 
 
 def test_rematerializing_unchanged_inputs_gives_the_same_data_versions(materialized):
-    _, instance, out, keys = materialized
+    _, instance, out, _ = materialized
+    keys = bucket_keys()
     settings_dir = {"settings": SeimeiSettings(inbox_dir=str(out.parent / "inbox_again"), publish_dir=str(out))}
     shutil.copytree(SAMPLE_INBOX, out.parent / "inbox_again", dirs_exist_ok=True)
 
@@ -137,29 +132,26 @@ def test_rematerializing_unchanged_inputs_gives_the_same_data_versions(materiali
     assert all(after.values())
 
 
-def test_files_sit_in_their_meeting_year_folder_sorted_by_key(materialized):
-    """Readers filtering on a year open only that year's files, and every file lists its rows in
-    the contract's key order."""
-    _, _, out, _ = materialized
-    years = {d["doc_id"]: d["meeting_date"].year
-             for d in pq.read_table(out / "documents", columns=["doc_id", "meeting_date"]).to_pylist()}
-    assert sorted(set(years.values())) == [2023, 2024, 2025]
+def test_each_bucket_is_one_file_per_table_sorted_by_key(materialized):
+    """A table is one file per bucket holding documents, each file holding exactly its bucket's
+    documents with rows in the contract's key order."""
+    _, _, out, docs = materialized
+    buckets = by_bucket(docs)
     for table in PER_DOCUMENT_TABLES:
         files = sorted((out / table).rglob("*.parquet"))
-        assert {f.stem for f in files} == set(years), table
+        assert {f.stem for f in files} <= {f"part-{b}" for b in buckets}, table
         for f in files:
-            assert f.parent.name == f"meeting_year={years[f.stem]}", f
-            rows = pq.read_table(f).select(list(PUBLISHED_TABLES[table].key)).to_pylist()
-            keys = [tuple(r.values()) for r in rows]
+            rows = pq.read_table(f).to_pylist()
+            assert {r["doc_id"] for r in rows} <= set(buckets[f.stem[len("part-"):]]), f
+            keys = [tuple(r[k] for k in PUBLISHED_TABLES[table].key) for r in rows]
             assert keys == sorted(keys) and len(set(keys)) == len(keys), f
-    only_2024 = pq.read_table(out / "sentences", filters=[("meeting_year", "=", 2024)]).to_pylist()
-    assert only_2024 and {r["doc_id"] for r in only_2024} == {d for d, y in years.items() if y == 2024}
+    assert {f.stem for f in (out / "documents").glob("*.parquet")} == {f"part-{b}" for b in buckets}
 
 
 def test_the_ledger_materialization_counts_files_and_previews_the_run(materialized):
     """What the UI shows on the ledger: counts by status and a preview of what the run read."""
-    _, instance, out, _ = materialized
-    meta = instance.get_latest_materialization_event(dg.AssetKey("sources")).asset_materialization.metadata
+    result, instance, out, _ = materialized
+    meta = result.asset_materializations_for_node("sources")[0].metadata  # the first run's (another test runs again)
     assert (meta["published"].value, meta["rejected"].value, meta["duplicate"].value) == (4, 0, 0)
     assert meta["dagster/uri"].value == str(out / "sources")
     preview = meta["preview"].value

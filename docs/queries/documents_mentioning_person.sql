@@ -13,14 +13,13 @@
 -- those persons is listed, whatever its spelling. A short spelling can match several people:
 -- the person_id and name columns say which.
 --
--- Run from the repository root (or point 'data/published' at another publish folder). The globs
--- read both layouts (<table>/<doc_id>.parquet, <table>/meeting_year=<YYYY>/<doc_id>.parquet); a
--- folder mixing the two needs hive_partitioning = false.
+-- Run from the repository root (or point 'data/published' at another publish folder). Each
+-- table is one file per bucket of documents (<table>/part-<bucket>.parquet); the glob reads them all.
 SET VARIABLE person = coalesce(getvariable('person'), 'us-raimondo-gina');
 
 WITH officials AS (
     SELECT doc_id, person_id, name, surface, char_start, coalesce(person_id, name) AS who
-    FROM read_parquet('data/published/officials/**/*.parquet', hive_partitioning = true, union_by_name = true)
+    FROM read_parquet('data/published/officials/*.parquet')
 ),
 wanted AS (
     SELECT DISTINCT who
@@ -42,7 +41,7 @@ SELECT
     d.source_path
 FROM officials AS o
 JOIN wanted AS w ON w.who = o.who
-JOIN read_parquet('data/published/documents/**/*.parquet', hive_partitioning = true, union_by_name = true) AS d
+JOIN read_parquet('data/published/documents/*.parquet') AS d
     ON d.doc_id = o.doc_id
 GROUP BY o.person_id, o.name, d.meeting_date, d.title, o.surface, d.doc_id, d.source_path
 ORDER BY o.person_id NULLS LAST, o.name, d.meeting_date NULLS LAST, d.doc_id, first_char_start;

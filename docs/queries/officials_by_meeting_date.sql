@@ -5,10 +5,7 @@
 --
 -- Run from the repository root: duckdb < docs/queries/officials_by_meeting_date.sql
 -- (or point 'data/published' at another publish folder; tests/test_example_queries.py does).
--- The globs read both layouts: <table>/<doc_id>.parquet and <table>/meeting_year=<YYYY>/<doc_id>.parquet.
--- hive_partitioning adds the folder's meeting_year column (unused here); DuckDB refuses a folder
--- mixing the two layouts ("Hive partition mismatch"): set hive_partitioning = false for that.
--- union_by_name keeps files written before a column was added readable (the column reads as null).
+-- Each table is one file per bucket of documents (<table>/part-<bucket>.parquet); the globs read them all.
 -- first_char_start traces the mention: substr(documents.text, first_char_start + 1, ...).
 SELECT
     d.meeting_date,
@@ -20,8 +17,8 @@ SELECT
     min(o.char_start) AS first_char_start,
     d.doc_id,
     d.source_path
-FROM read_parquet('data/published/documents/**/*.parquet', hive_partitioning = true, union_by_name = true) AS d
-LEFT JOIN read_parquet('data/published/officials/**/*.parquet', hive_partitioning = true, union_by_name = true) AS o
+FROM read_parquet('data/published/documents/*.parquet') AS d
+LEFT JOIN read_parquet('data/published/officials/*.parquet') AS o
     ON o.doc_id = d.doc_id
 GROUP BY d.meeting_date, d.title, o.name, o.office, o.country, d.doc_id, d.source_path
 ORDER BY d.meeting_date NULLS LAST, d.doc_id, first_char_start NULLS LAST, o.name;

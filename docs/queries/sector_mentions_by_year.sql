@@ -5,13 +5,11 @@
 -- Documents without a meeting date form the year null, listed last.
 --
 -- Run from the repository root: duckdb < docs/queries/sector_mentions_by_year.sql
--- The year comes from documents.meeting_date, not from the meeting_year folder, so the query gives
--- the same rows on the flat layout (<table>/<doc_id>.parquet) and the year-folder layout
--- (<table>/meeting_year=<YYYY>/<doc_id>.parquet); on a folder mixing both, DuckDB stops with
--- "Hive partition mismatch": set hive_partitioning = false, the result is the same.
+-- The year comes from documents.meeting_date; each table is one file per bucket of documents
+-- (<table>/part-<bucket>.parquet), read whole by the glob.
 WITH docs AS (
     SELECT doc_id, year(meeting_date) AS year
-    FROM read_parquet('data/published/documents/**/*.parquet', hive_partitioning = true, union_by_name = true)
+    FROM read_parquet('data/published/documents/*.parquet')
 ),
 years AS (
     SELECT year, count(*) AS documents_in_year FROM docs GROUP BY year
@@ -24,7 +22,7 @@ SELECT
     count(DISTINCT s.doc_id)                            AS documents,
     y.documents_in_year,
     round(sum(s.mentions) / y.documents_in_year, 2)     AS mentions_per_document
-FROM read_parquet('data/published/sectors/**/*.parquet', hive_partitioning = true, union_by_name = true) AS s
+FROM read_parquet('data/published/sectors/*.parquet') AS s
 JOIN docs AS d ON d.doc_id = s.doc_id
 JOIN years AS y ON y.year IS NOT DISTINCT FROM d.year
 GROUP BY d.year, s.sector_id, y.documents_in_year

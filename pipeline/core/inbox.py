@@ -28,6 +28,8 @@ class InboxFile:
     format: str  # pdf | text | unknown
     skipped: str | None = None  # why the entry is not a file the pipeline reads (socket, outside link, ...)
     is_link: bool = False  # a symbolic link (inside the inbox) to the bytes
+    mtime_ns: int = 0  # with size and inode: unchanged means the sha256 of the last scan still holds
+    inode: int = 0
 
     @property
     def doc_id(self) -> str | None:
@@ -173,7 +175,10 @@ def list_files(inbox: Path) -> list[Path]:
     return [path for path, reason in list_entries(inbox) if reason is None]
 
 
-def fingerprint(inbox: Path, path: Path, known_reason: str | None = None) -> InboxFile:
+def fingerprint(inbox: Path, path: Path, known_reason: str | None = None,
+                previous: dict[str, InboxFile] | None = None) -> InboxFile:
+    """The entry with its sha256, read from the file, or taken from the previous scan when the
+    file's size, mtime (ns) and inode are what that scan saw."""
     relative = display_path(path.relative_to(inbox).as_posix())
     skipped = known_reason or why_not_readable(inbox, path)
     if skipped is not None:
@@ -185,8 +190,13 @@ def fingerprint(inbox: Path, path: Path, known_reason: str | None = None) -> Inb
         return InboxFile(relative, str(path), None, size, mtime, "unknown", skipped)
     try:
         st = path.stat()
-        sha, head = sha256_and_head(path)
-        fmt = format_of(path, head)
+        before = (previous or {}).get(relative)
+        if before is not None and before.source_sha256 and before.mtime_ns and before.skipped is None and \
+                (before.size_bytes, before.mtime_ns, before.inode) == (st.st_size, st.st_mtime_ns, st.st_ino):
+            sha, fmt = before.source_sha256, before.format
+        else:
+            sha, head = sha256_and_head(path)
+            fmt = format_of(path, head)
     except OSError as exc:  # vanished or changed kind since the listing: recorded, never a crash
         return InboxFile(relative, str(path), None, 0, 0.0, "unknown", f"cannot be read: {exc.strerror}")
     return InboxFile(
@@ -197,15 +207,21 @@ def fingerprint(inbox: Path, path: Path, known_reason: str | None = None) -> Inb
         mtime=st.st_mtime,
         format=fmt,
         is_link=path.is_symlink(),
+        mtime_ns=st.st_mtime_ns,
+        inode=st.st_ino,
     )
 
 
-def scan(inbox: Path) -> list[InboxFile]:
-    """Every entry in the inbox, fingerprinted (or marked skipped with the reason), by relative path."""
+def scan(inbox: Path, previous: list[InboxFile] = ()) -> list[InboxFile]:
+    """Every entry in the inbox, fingerprinted (or marked skipped with the reason), by relative
+    path. previous: the last scan's entries, whose sha256 is reused for a file whose size, mtime
+    and inode are unchanged, so a rescan reads only new and changed files (the reader hashes the
+    bytes it parses again, so a file changed behind an unchanged mtime is still caught)."""
     inbox = Path(inbox)
     if not inbox.is_dir():
         raise FileNotFoundError(f"inbox folder {inbox} does not exist")
-    return [fingerprint(inbox, p, reason) for p, reason in list_entries(inbox)]
+    known = {f.source_path: f for f in previous}
+    return [fingerprint(inbox, p, reason, known) for p, reason in list_entries(inbox)]
 
 
 def first_of_each_document(files: list[InboxFile]) -> dict[str, InboxFile]:
