@@ -55,6 +55,7 @@ def _step_times(home: Path) -> dict[str, float]:
         "        out[s.step_key] = out.get(s.step_key, 0) + (s.end_time - s.start_time)\n"
         "    st = i.get_run_stats(r.run_id)\n"
         "    out['(run)'] = out.get('(run)', 0) + (st.end_time - st.start_time)\n"
+        "out['(events)'] = sum(len(i.all_logs(r.run_id)) for r in i.get_runs())\n"
         "print(json.dumps(out))\n"
     )
     env = {**os.environ, "DAGSTER_HOME": str(home)}
@@ -89,6 +90,7 @@ def bench(n: int, reps: int, workers: int, work: Path) -> dict:
         pipe_times.append(wall)
         pipe_rss.append(rss)
         stages.append(_step_times(home))
+        parquet_files = sum(1 for _ in out_dir.rglob("*.parquet"))
     # incremental: one new statement on top of the last published corpus
     new_file = inbox / "zz_incremental.txt"
     header, text = corpus.statement(n + 7)
@@ -99,6 +101,7 @@ def bench(n: int, reps: int, workers: int, work: Path) -> dict:
         new_file.unlink()
     floor_median, pipe_median = statistics.median(floor_times), statistics.median(pipe_times)
     stage_median = {k: statistics.median(s.get(k, 0.0) for s in stages) for k in stages[0]}
+    events = int(stage_median.pop("(events)", 0))
     return {
         "n": n,
         "files": floor_stats.get("files"),
@@ -113,6 +116,9 @@ def bench(n: int, reps: int, workers: int, work: Path) -> dict:
         "chars_per_s": (floor_stats.get("chars") or 0) / pipe_median,
         "peak_rss_mib": max(pipe_rss) / 2**20,
         "floor_peak_rss_mib": max(floor_rss) / 2**20,
+        "events_stored": events,
+        "parquet_files": parquet_files,
+        "extraction_share": stage_median.get("structured_fields", 0.0) / max(stage_median.get("(run)", 0.0), 1e-9),
         "incremental_s": inc_wall,
         "incremental_share": inc_wall / pipe_median,
         "incremental_log": [ln for ln in inc_out.splitlines() if ln.startswith(("Processed", "Running"))],
@@ -127,6 +133,9 @@ def report(r: dict) -> str:
         f"  ratio pipeline / floor          {r['ratio']:.2f}",
         f"  throughput                      {r['docs_per_s']:.1f} documents/s, {r['chars_per_s']:,.0f} characters/s",
         f"  peak RSS                        pipeline {r['peak_rss_mib']:.0f} MiB, floor {r['floor_peak_rss_mib']:.0f} MiB",
+        f"  Dagster events stored           {r['events_stored']:,} (every run of the full rep)",
+        f"  Parquet files published         {r['parquet_files']:,}",
+        f"  extraction (structured_fields)  {r['extraction_share']:.1%} of the run's step time",
         f"  incremental (+1 file)           {r['incremental_s']:.2f} s = {r['incremental_share']:.1%} of the full run",
         *(f"    {ln}" for ln in r["incremental_log"]),
         "  stages (median seconds, from the run's step timings):",

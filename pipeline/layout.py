@@ -79,9 +79,18 @@ def _relayout_table(store: StageStore, publisher: ParquetPublisher, table: str, 
         mark = current if old.get("fingerprint") == fingerprint else old.get("fingerprint")
         stamps.setdefault(b, {})[doc_id] = {"fingerprint": mark, "rows": old.get("rows"), "run": "migrated"}
         moved += 1
+    for doc_id in store.keys(table):  # a legacy stamp of a document whose file holds no rows
+        b = bucket_of(doc_id, n)
+        if doc_id not in in_buckets and doc_id not in stamps.get(b, {}):
+            old = store.read(table, doc_id) or {}
+            mark = current if old.get("fingerprint") == fingerprint else old.get("fingerprint")
+            stamps.setdefault(b, {})[doc_id] = {"fingerprint": mark, "rows": old.get("rows"), "run": "migrated"}
+    for b in set(stamps) - set(rows):
+        rows[b] = []
     for b, parts in rows.items():
-        merged = pa.concat_tables(parts, promote_options="default")
-        merged = merged.sort_by([(k, "ascending") for k in PUBLISHED_TABLES[table].key])
+        contract = PUBLISHED_TABLES[table]
+        merged = pa.concat_tables(parts, promote_options="default") if parts else contract.arrow_schema().empty_table()
+        merged = merged.sort_by([(k, "ascending") for k in contract.key])
         publisher.write_bucket(table, b, merged, {"seimei.lineage": "{\"migrated\": true}"})
         store.write_stamps(table, b, stamps.get(b, {}))
     valid = set(rows)
@@ -93,7 +102,10 @@ def _relayout_table(store: StageStore, publisher: ParquetPublisher, table: str, 
             store.write_stamps(table, b, {})
     for path in legacy:
         publisher.location.delete(path)
-        store.delete(table, path.rsplit("/", 1)[-1][: -len(".parquet")])
+    for folder in sorted({path.rsplit("/", 1)[0] for path in legacy} - {publisher.table_dir(table)}):
+        publisher.location.remove_empty_folder(folder)
+    for doc_id in store.keys(table):
+        store.delete(table, doc_id)
     return moved
 
 

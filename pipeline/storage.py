@@ -127,6 +127,14 @@ class PublishLocation:
         self.fs.delete_file(path)
         return True
 
+    def remove_empty_folder(self, path: str) -> None:
+        """Remove a folder that holds nothing any more (a year folder of the old layout)."""
+        import pyarrow.fs as pafs
+
+        if self.fs.get_file_info(path).type == pafs.FileType.Directory and \
+                not self.fs.get_file_info(pafs.FileSelector(path, allow_not_found=True)):
+            self.fs.delete_dir(path)
+
     def remove_stale_temporaries(self, older_than_seconds: float = 3600.0) -> list[str]:
         """Delete the hidden `.<name>.<random>.tmp` files a killed run left behind. A write takes
         milliseconds, so a temporary older than an hour belongs to no live writer. Local only:

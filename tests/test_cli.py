@@ -31,8 +31,8 @@ def test_run_publishes_then_reports_nothing_new(tmp_path):
     for table in ("sources", "documents", "sentences", "tokens"):
         assert table in first.stdout and (out / table).is_dir()
     # progress on stderr (plain lines off a terminal): each step's last document, done / total
-    assert "extracted_text    [########################] 2/2 empty.txt" in first.stderr
-    assert "\ntokens            [########################] 2/2 " in first.stderr
+    assert "extracted_text    [########################] 2/2 " in first.stderr
+    assert "\ntokens            [########################] 1/1 001_3d03689fe541bc5b.txt" in first.stderr  # the rejected one is not tokenized
     assert f"Report:    {out}/_report/corpus_report.html" in first.stdout
     second = seimei("run", "--raw", str(inbox), "--out", str(out), home=home)
     assert second.returncode == 0, second.stderr

@@ -39,7 +39,7 @@ def test_the_helm_values_point_at_this_code_and_these_settings():
     (deployment,) = values["dagster-user-deployments"]["deployments"]
     assert deployment["dagsterApiGrpcArgs"] == ["--module-name", "pipeline.definitions"]
     env = {e["name"]: e["value"] for e in deployment["env"]}
-    assert {"SEIMEI_INBOX", "SEIMEI_PUBLISH", "SEIMEI_WORKERS", "SEIMEI_MAX_DOCS_PER_RUN"} <= set(env)
+    assert {"SEIMEI_INBOX", "SEIMEI_PUBLISH", "SEIMEI_WORKERS", "SEIMEI_BUCKETS", "SEIMEI_BUCKETS_PER_RUN"} <= set(env)
     mounts = {m["mountPath"] for m in deployment["volumeMounts"]}
     assert any(env["SEIMEI_INBOX"].startswith(m) for m in mounts) and any(env["SEIMEI_PUBLISH"].startswith(m) for m in mounts)
     assert values["runLauncher"]["type"] == "K8sRunLauncher"
@@ -51,10 +51,10 @@ def test_the_helm_values_point_at_this_code_and_these_settings():
     assert values["postgresql"]["enabled"] is False and values["postgresql"]["postgresqlHost"]
 
 
-def test_pending_documents_split_into_bounded_runs():
-    order = [f"d{i:02d}" for i in range(10)]
-    assert contiguous_blocks(order, order, 3) == [("d00", "d02"), ("d03", "d05"), ("d06", "d08"), ("d09", "d09")]
-    pending = [k for k in order if k not in ("d03", "d07")]
-    assert contiguous_blocks(pending, order, 2) == [("d00", "d01"), ("d02", "d02"), ("d04", "d05"), ("d06", "d06"),
-                                                    ("d08", "d09")]
-    assert contiguous_blocks(pending, order) == [("d00", "d02"), ("d04", "d06"), ("d08", "d09")]
+def test_buckets_with_work_split_into_bounded_runs():
+    order = [f"{i:02d}" for i in range(10)]
+    assert contiguous_blocks(order, order, 3) == [("00", "02"), ("03", "05"), ("06", "08"), ("09", "09")]
+    pending = [k for k in order if k not in ("03", "07")]
+    assert contiguous_blocks(pending, order, 2) == [("00", "01"), ("02", "02"), ("04", "05"), ("06", "06"),
+                                                    ("08", "09")]
+    assert contiguous_blocks(pending, order) == [("00", "02"), ("04", "06"), ("08", "09")]

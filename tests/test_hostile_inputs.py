@@ -140,7 +140,7 @@ def test_a_document_changed_mid_run_is_not_rejected_for_ever(tmp_path):
     that run records it as changed, and once the same bytes are back the next run publishes it."""
     from pipeline.definitions import ASSETS
     from pipeline.automation import RANGE_END, RANGE_START
-    from pipeline.partitions import documents_partitions
+    from pipeline.buckets import bucket_keys
     from pipeline.resources import SeimeiSettings
 
     inbox, out = tmp_path / "inbox", tmp_path / "out"
@@ -153,7 +153,7 @@ def test_a_document_changed_mid_run_is_not_rejected_for_ever(tmp_path):
         assert dg.materialize([a for a in ASSETS if a.key.path == ["inbox_files"]], instance=instance,
                               resources=resources).success
         target.write_bytes(pdf.read_bytes()[:2000])  # the copy is being redone
-        keys = instance.get_dynamic_partitions(documents_partitions.name)
+        keys = bucket_keys()
         rest = [a for a in ASSETS if a.key.path != ["inbox_files"]]
         assert dg.materialize(ASSETS, selection=rest, instance=instance, resources=resources,
                               tags={RANGE_START: keys[0], RANGE_END: keys[-1]}).success
@@ -193,7 +193,7 @@ def test_an_exception_in_one_documents_work_rejects_that_document_only(tmp_path_
 
     from pipeline.automation import RANGE_END, RANGE_START
     from pipeline.definitions import ASSETS
-    from pipeline.partitions import documents_partitions
+    from pipeline.buckets import bucket_keys
     from pipeline.resources import SeimeiSettings
 
     module_name, function, identify = stage
@@ -218,7 +218,7 @@ def test_an_exception_in_one_documents_work_rejects_that_document_only(tmp_path_
         with dg.instance_for_test() as instance:
             assert dg.materialize([a for a in ASSETS if a.key.path == ["inbox_files"]], instance=instance,
                                   resources=resources).success
-            keys = instance.get_dynamic_partitions(documents_partitions.name)
+            keys = bucket_keys()
             result = dg.materialize(ASSETS, instance=instance, resources=resources, raise_on_error=False,
                                     tags={RANGE_START: keys[0], RANGE_END: keys[-1]})
     finally:

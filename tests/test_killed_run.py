@@ -139,8 +139,17 @@ def first_stage_result(out: Path, new_ids: set[str]) -> bool:
 
 
 def first_published_file(out: Path, new_ids: set[str]) -> bool:
-    """A new document's first Parquet file is in a table folder: publishing has begun."""
-    return any(p.stem in new_ids for table in PER_DOCUMENT_TABLES for p in (out / table).rglob("*.parquet"))
+    """A bucket file holding a new document's rows is in a table folder: publishing has begun."""
+    import pyarrow.parquet as pq
+
+    for table in PER_DOCUMENT_TABLES:
+        for p in (out / table).glob("part-*.parquet"):
+            try:
+                if new_ids & set(pq.read_table(p, columns=["doc_id"]).column("doc_id").to_pylist()):
+                    return True
+            except (OSError, ValueError):  # replaced while being read: look again
+                continue
+    return False
 
 
 # `seimei run` that SIGKILLs itself when it is about to rename a file onto argv[1]
@@ -207,7 +216,8 @@ def test_a_killed_run_leaves_the_previous_data_whole_and_the_next_run_completes_
     assert after_kill["sources"] == first_rows["sources"]
     for name, rows in first_rows.items():
         assert set(rows) <= set(after_kill[name]), f"{name}: rows of the first publication are gone"
-    published_new = {p.stem for name in PER_DOCUMENT_TABLES for p in (out / name).rglob("*.parquet")} & new_ids
+    published_new = {d for name in PER_DOCUMENT_TABLES for p in (out / name).glob("part-*.parquet")
+                     for d in pq.read_table(p, columns=["doc_id"]).column("doc_id").to_pylist()} & new_ids
     temporaries = hidden_files(out)
     assert all(p.name.endswith(".tmp") for p in temporaries), temporaries
     if kill_point == "stage":

@@ -14,6 +14,8 @@ import textwrap
 from collections import Counter
 
 import dagster as dg
+
+from pipeline.buckets import bucket_keys
 import pyarrow.parquet as pq
 import pytest
 
@@ -60,16 +62,15 @@ def test_the_pipeline_runs_on_postgres_storage(tmp_path, pg_home, monkeypatch):
     monkeypatch.setenv("DAGSTER_HOME", str(pg_home))
     inbox, out = tmp_path / "inbox", tmp_path / "out"
     shutil.copytree(SAMPLE_INBOX, inbox)
-    instance = dg.DagsterInstance.from_config(str(pg_home))
-    try:
+    # `with`: the instance is the current one while it runs (Dagster keeps the last instance entered
+    # as the definitions' state storage, even after that instance is gone)
+    with dg.DagsterInstance.from_config(str(pg_home)) as instance:
         assert type(instance.run_storage).__name__ == "PostgresRunStorage"
         summary = run(str(inbox), str(out), instance, echo=lambda *_: None)
         assert summary.statuses["published"] == 4
         runs = instance.get_runs()
         assert runs and all(r.status == dg.DagsterRunStatus.SUCCESS for r in runs)
-        assert len(instance.get_materialized_partitions(dg.AssetKey("tokens"))) == 4
-    finally:
-        instance.dispose()
+        assert instance.get_materialized_partitions(dg.AssetKey("tokens")) <= set(bucket_keys())
 
 
 SENSOR_RUN = """

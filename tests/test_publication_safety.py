@@ -37,7 +37,12 @@ def ledger(out: Path) -> dict[str, dict]:
 
 
 def published_files(out: Path) -> list[str]:
-    return sorted(str(p.relative_to(out)) for p in out.glob("*/meeting_year=*/*.parquet"))
+    return sorted(str(p.relative_to(out)) for p in out.glob("*/part-*.parquet"))
+
+
+def published_documents(out: Path) -> set[str]:
+    """Every document any per-document table holds rows of."""
+    return {d for p in out.glob("*/part-*.parquet") for d in pq.read_table(p, columns=["doc_id"]).column("doc_id").to_pylist()}
 
 
 def test_an_empty_inbox_does_not_take_the_publication_back(tmp_path):
@@ -87,7 +92,7 @@ def test_a_run_that_fails_mid_publish_leaves_tables_and_ledger_agreeing(tmp_path
             run(str(inbox), str(out), instance, echo=lambda *_: None)
         monkeypatch.undo()
         listed = {r["doc_id"] for r in ledger(out).values() if r["status"] == "published"}
-        assert {Path(p).stem for p in published_files(out)} == listed  # nothing unlisted is left
+        assert published_documents(out) == listed  # nothing unlisted is left
         problems = [p for p in verify(inbox, out) if not p.startswith("unaccounted")]
         assert problems == []  # the new files await the next run; nothing published disagrees
         run(str(inbox), str(out), instance, echo=lambda *_: None)
@@ -223,7 +228,7 @@ def test_a_folder_that_cannot_be_listed_is_one_ledger_row_with_the_reason():
 def test_a_document_held_back_by_one_table_leaves_no_file_in_any_table(tmp_path):
     """The documents table holds a document back (its text is (cid:N) garbage, a critical
     expectation); sentences and tokens have already written it. The ledger step withdraws every
-    table's file of it; no table step deletes another's (they may run at once)."""
+    table's rows of it; no table step touches another's files (they may run at once)."""
     inbox, out = tmp_path / "inbox", tmp_path / "out"
     shutil.copytree(SAMPLE_INBOX, inbox)
     (inbox / "garbage.txt").write_text("前文 (cid:3) (cid:4)\n(cid:5) 後文。\n", encoding="utf-8")
@@ -232,5 +237,5 @@ def test_a_document_held_back_by_one_table_leaves_no_file_in_any_table(tmp_path)
     row = ledger(out)["garbage.txt"]
     assert row["status"] == "rejected" and "failed validation of table documents" in row["reason"]
     doc_id = __import__("hashlib").sha256((inbox / "garbage.txt").read_bytes()).hexdigest()[:16]
-    assert not [p for p in published_files(out) if doc_id in p]
+    assert doc_id not in published_documents(out)
     assert verify(inbox, out) == []

@@ -102,16 +102,21 @@ def test_a_document_failing_a_blocking_expectation_is_held_back_and_the_others_p
     assert check.event.asset_check_evaluation.passed is False
 
 
-def test_documents_in_two_blocks_take_two_runs_and_only_the_last_writes_the_ledger(tmp_path, inbox):
-    out, other = tmp_path / "out", tmp_path / "other"
+def test_buckets_split_into_runs_take_several_runs_and_only_the_last_writes_the_ledger(tmp_path, inbox, monkeypatch):
+    """SEIMEI_BUCKETS_PER_RUN=1 (runs to spread over machines): one run per bucket with work, and
+    only the last one rebuilds the ledger, once every bucket is done."""
+    from pipeline.buckets import bucket_of
+    from pipeline.core.inbox import scan
+
+    monkeypatch.setenv("SEIMEI_BUCKETS_PER_RUN", "1")
+    out = tmp_path / "out"
+    buckets = sorted({bucket_of(f.doc_id) for f in scan(inbox)})
+    assert len(buckets) == 2
     with dg.instance_for_test() as instance:
-        run(str(inbox), str(other), instance, echo=lambda *_: None)  # registers 001, 003 as partitions
-        shutil.copy(SEED_FIXTURES / "004_9cb1fc1b7e194a3c.txt", inbox / "004.txt")
-        run(str(inbox), str(other), instance, echo=lambda *_: None)  # registers 004 after them
-        (inbox / "003.txt").unlink()
-        summary = run(str(inbox), str(out), instance, echo=lambda *_: None)  # 001 | (003 gone) | 004
+        summary = run(str(inbox), str(out), instance, echo=lambda *_: None)
         runs = instance.get_runs(limit=2)
-    assert len(summary.runs) == 2 and summary.documents_processed == 2  # 003 is gone: 001 and 004 are two blocks
+    assert len(summary.runs) == 2 and summary.documents_processed == 2
     selections = [r.asset_selection for r in runs]  # newest first
     assert not selections[0] and selections[1] and dg.AssetKey("sources") not in selections[1]
-    assert set(ledger(out)) == {"001.txt", "004.txt"}
+    assert [r.tags["dagster/asset_partition_range_start"] for r in runs] == buckets[::-1]
+    assert set(ledger(out)) == {"001.txt", "003.txt"}

@@ -1,4 +1,4 @@
-"""The inbox sensor: registers partitions, requests one run per block, cursor on mtimes."""
+"""The inbox sensor: requests one run over the buckets with work, cursor on mtimes."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import shutil
 import dagster as dg
 
 from pipeline.automation import RANGE_END, RANGE_START
-from pipeline.jobs import INGEST_JOB, LEDGER_ONLY
-from pipeline.partitions import documents_partitions
+from pipeline.jobs import INGEST_JOB
+from pipeline.buckets import bucket_of
 from pipeline.resources import SeimeiSettings
 from pipeline.runner import run
 from pipeline.core.inbox import scan
@@ -41,12 +41,13 @@ def test_sensor_requests_one_run_for_settled_new_files_then_waits_for_newer_ones
         seen = tick(instance, settings)  # first sight: a file may still be landing
         assert not seen.run_requests and "waiting one more tick" in seen.skip_reason.skip_message
         first = tick(instance, settings, cursor=seen.cursor)
-        keys = instance.get_dynamic_partitions(documents_partitions.name)
-        assert len(keys) == 2
+        buckets = sorted(bucket_of(f.doc_id) for f in scan(inbox))
         assert len(first.run_requests) == 1
         request = first.run_requests[0]
         assert request.job_name == INGEST_JOB
-        assert (request.tags[RANGE_START], request.tags[RANGE_END]) == (keys[0], keys[1])
+        assert (request.tags[RANGE_START], request.tags[RANGE_END]) == (buckets[0], buckets[-1])
+        assert request.tags["seimei/documents"] == "2"
+        assert (request.tags["seimei/inbox"], request.tags["seimei/publish"]) == (str(inbox), str(out))
         newest = max(p.stat().st_mtime for p in inbox.iterdir())
         assert cursor_mtime(first) == newest
 
@@ -60,8 +61,9 @@ def test_sensor_requests_one_run_for_settled_new_files_then_waits_for_newer_ones
         assert not waiting.run_requests
         third = tick(instance, settings, cursor=waiting.cursor)
         assert len(third.run_requests) == 1
-        new_key = instance.get_dynamic_partitions(documents_partitions.name)[-1]
-        assert third.run_requests[0].tags[RANGE_START] == third.run_requests[0].tags[RANGE_END] == new_key
+        new_bucket = bucket_of(__import__("hashlib").sha256((inbox / "004_9cb1fc1b7e194a3c.txt").read_bytes()).hexdigest()[:16])
+        assert third.run_requests[0].tags[RANGE_START] == third.run_requests[0].tags[RANGE_END] == new_bucket
+        assert third.run_requests[0].tags["seimei/documents"] == "1"
         assert cursor_mtime(third) == newest + 10
 
 
@@ -78,15 +80,15 @@ def test_a_file_still_being_written_waits_until_two_ticks_see_it_unchanged(tmp_p
             fh.write(data[len(data) // 3: 2 * len(data) // 3])
         second = tick(instance, settings, cursor=first.cursor)
         assert not second.run_requests and "landing.txt" in second.skip_reason.skip_message
-        assert instance.get_dynamic_partitions(documents_partitions.name) == []  # nothing half-written registered
+        assert not (out / "_work" / "inbox" / "manifest.json").exists()  # nothing half-written scanned
         with open(landing, "ab") as fh:
             fh.write(data[2 * len(data) // 3:])
         third = tick(instance, settings, cursor=second.cursor)
         assert not third.run_requests
         fourth = tick(instance, settings, cursor=third.cursor)  # unchanged since the last tick: settled
         assert len(fourth.run_requests) == 1
-        assert instance.get_dynamic_partitions(documents_partitions.name) == [
-            __import__("hashlib").sha256(data).hexdigest()[:16]]
+        bucket = bucket_of(__import__("hashlib").sha256(data).hexdigest()[:16])
+        assert fourth.run_requests[0].tags[RANGE_START] == fourth.run_requests[0].tags[RANGE_END] == bucket
 
 
 def test_a_legacy_numeric_cursor_is_read():
@@ -107,9 +109,14 @@ def test_daily_schedule_refreshes_the_ledger_after_a_deletion(tmp_path):
         context = dg.build_schedule_context(instance=instance, resources={"settings": settings}, scheduled_execution_time=AT)
         idle = daily_rescan(context)
         assert isinstance(idle, dg.SkipReason) and idle.skip_message.startswith("nothing new: 2 file(s) in ")
-        (inbox / "003_40687e4e43f7c743.txt").unlink()
+        gone = inbox / "003_40687e4e43f7c743.txt"
+        bucket = bucket_of(__import__("hashlib").sha256(gone.read_bytes()).hexdigest()[:16])
+        gone.unlink()
         requests = daily_rescan(dg.build_schedule_context(instance=instance, resources={"settings": settings}, scheduled_execution_time=AT))
-        assert len(requests) == 1 and requests[0].asset_selection == LEDGER_ONLY
+        # the deleted document's rows leave its bucket's files: a run over that bucket alone, with the ledger
+        assert len(requests) == 1 and requests[0].asset_selection is None
+        assert (requests[0].tags[RANGE_START], requests[0].tags[RANGE_END], requests[0].tags["seimei/documents"]) == \
+            (bucket, bucket, "0")
 
 
 def test_a_tick_says_file_by_file_what_it_found_and_why_it_skips(tmp_path):

@@ -4,8 +4,8 @@ A temporary DAGSTER_HOME prepared by `seimei home`, a copy of the sample inbox, 
 folder in tmp; `dagster-webserver` on workspace.yaml, plus `dagster-daemon` when the instance
 queues runs (Dagster's default run coordinator is the queued one, and `seimei home` configures its
 queue: only the daemon dequeues). Runs are launched over GraphQL as the project's automation
-requests them: inbox_files first (it registers one dynamic partition per document), then the whole
-job over the range of those partitions in one run. Then the test reads back through GraphQL what
+requests them: inbox_files first (it scans the inbox), then the whole job over the range of the
+bucket partitions in one run. Then the test reads back through GraphQL what
 the UI shows (assets, asset checks, materialization metadata) and takes a screenshot of the global
 asset lineage with headless Chromium, which it installs with apt-get when it is missing.
 
@@ -29,6 +29,7 @@ import pytest
 from PIL import Image
 
 from pipeline.automation import RANGE_END, RANGE_START
+from pipeline.buckets import bucket_count, bucket_keys
 from pipeline.core.inbox import first_of_each_document, scan
 from pipeline.jobs import INGEST_JOB
 from schemas.tables import DOCUMENTS, PUBLISHED_TABLES
@@ -56,7 +57,7 @@ WIDTH, HEIGHT = 1600, 1000
 def server_env(home: Path, inbox: Path, publish: Path) -> dict[str, str]:
     """The environment of `seimei home`, the webserver and the daemon (and so of the code servers
     and run workers they start). Inherited SEIMEI_* and DAGSTER_* settings are dropped: a
-    developer's SEIMEI_EXECUTOR=k8s or SEIMEI_MAX_DOCS_PER_RUN must not change what runs here."""
+    developer's SEIMEI_EXECUTOR=k8s or SEIMEI_BUCKETS_PER_RUN must not change what runs here."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SEIMEI_", "DAGSTER_"))}
     env.update({
         "DAGSTER_HOME": str(home),
@@ -174,15 +175,15 @@ query PartitionKeys($assetKey: AssetKeyInput!) {
 
 @pytest.fixture(scope="module")
 def published(stack: Stack) -> Stack:
-    """Two runs, as pipeline.automation plans them: inbox_files alone registers the documents'
-    partitions; then the whole job over the range first..last of them, in one run (the assets'
-    single-run backfill policy)."""
+    """Two runs: inbox_files alone scans the inbox; then the whole job over the range of the
+    bucket partitions first..last, in one run (the assets' single-run backfill policy)."""
     first = launch_run(stack.gql, JOB, asset_selection=["inbox_files"])
     wait_for_run(stack.gql, first, RUN_TIMEOUT, stack.processes)
     node = stack.gql(PARTITION_KEYS, {"assetKey": {"path": ["documents"]}})["assetNodeOrError"]
-    assert node["partitionDefinition"] == {"type": "DYNAMIC", "name": "documents"}
+    assert node["partitionDefinition"]["type"] == "STATIC"
     keys = node["partitionKeys"]
-    assert keys == list(first_of_each_document(scan(stack.inbox))), "one partition per document, in inbox order"
+    assert keys == bucket_keys(), "a fixed set of buckets, never one partition per document"
+    assert len(first_of_each_document(scan(stack.inbox))) == 4
     whole = launch_run(stack.gql, JOB, tags={RANGE_START: keys[0], RANGE_END: keys[-1]})
     wait_for_run(stack.gql, whole, RUN_TIMEOUT, stack.processes)
     stack.run_ids, stack.partition_keys = [first, whole], keys
@@ -205,7 +206,7 @@ def test_runs_launched_over_graphql_succeed(published: Stack):
     assert [p.name for p in published.processes] == expected
     repos = {r["name"]: [j["name"] for j in r["jobs"]] for r in published.location["repositories"]}
     assert INGEST_JOB in repos[REPOSITORY]
-    assert len(published.partition_keys) == 4
+    assert len(published.partition_keys) == bucket_count()
     runs = {r["runId"]: r for r in published.gql(RUNS)["runsOrError"]["results"]}
     assert set(runs) == set(published.run_ids), "no run but the test's (the sensor and schedule are stopped)"
     first, whole = (runs[i] for i in published.run_ids)
@@ -284,11 +285,12 @@ def test_every_asset_has_a_description_and_a_group(assets):
     assert assets["documents"]["description"] == DOCUMENTS.description
 
 
-def test_every_document_partition_is_materialized(assets, published: Stack):
+def test_every_bucket_partition_is_materialized(assets, published: Stack):
+    n = bucket_count()
     for name in PER_DOCUMENT:
         node = assets[name]
-        assert node["isPartitioned"] and node["partitionDefinition"]["name"] == "documents", name
-        assert node["partitionStats"] == {"numMaterialized": 4, "numPartitions": 4, "numFailed": 0}, name
+        assert node["isPartitioned"], name
+        assert node["partitionStats"] == {"numMaterialized": n, "numPartitions": n, "numFailed": 0}, name
         assert node["assetMaterializations"][0]["runId"] == published.run_ids[1], name
     for name in ("inbox_files", "sources"):
         assert not assets[name]["isPartitioned"], name
