@@ -91,23 +91,41 @@ def publish_buckets(
     reports, held, all_stamps = [], {}, {}
     written = rows_total = files_written = 0
     buckets = run_buckets(context, settings, contract.name)
+    by_name = {w.bucket: w for w in buckets}
     progress = Progress(contract.name, sum(len(w.todo) for w in buckets), context.log.info)
-    for work in buckets:
-        built: dict[str, pa.Table] = {}
-        for chunk_start in range(0, len(work.todo), PUBLISH_CHUNK):  # documents stream through in chunks
-            chunk = work.todo[chunk_start:chunk_start + PUBLISH_CHUNK]
-            report, chunk_held, chunk_built = _build_and_validate(context, settings, contract, work.documents, chunk,
-                                                                  build_rows, rows_in_workers, progress)
-            reports.append(report)
-            held.update(chunk_held)
-            built.update(chunk_built)
-        built = {d: t for d, t in built.items() if not is_rejected(settings, d)}  # by another table since
-        stamps = _write_bucket(context, settings, contract, work, built)
+    built: dict[str, dict[str, pa.Table]] = {w.bucket: {} for w in buckets}
+    left = {w.bucket: len(w.todo) for w in buckets}
+
+    def finish(bucket: str) -> None:
+        nonlocal written, rows_total, files_written
+        work = by_name[bucket]
+        done = {d: t for d, t in built.pop(bucket).items() if not is_rejected(settings, d)}  # by another table since
+        stamps = _write_bucket(context, settings, contract, work, done)
         if stamps is not None:
             files_written += 1
-            written += len(built)
-            rows_total += sum(t.num_rows for t in built.values())
-        all_stamps.update({f"{work.bucket}/{d}": s for d, s in (stamps or work.current).items()})
+            written += len(done)
+            rows_total += sum(t.num_rows for t in done.values())
+        all_stamps.update({f"{bucket}/{d}": s for d, s in (stamps or work.current).items()})
+
+    for w in buckets:
+        if not w.todo:
+            finish(w.bucket)  # nothing to build; a document may still have left it
+    # documents stream through in chunks across buckets (one validation per chunk, not per
+    # bucket); a bucket's file is written once all its documents are built
+    todo = [(w.bucket, d) for w in buckets for d in w.todo]
+    for chunk_start in range(0, len(todo), PUBLISH_CHUNK):
+        chunk = todo[chunk_start:chunk_start + PUBLISH_CHUNK]
+        sources = {d: by_name[b].documents[d] for b, d in chunk}
+        report, chunk_held, chunk_built = _build_and_validate(context, settings, contract, sources, list(sources),
+                                                              build_rows, rows_in_workers, progress)
+        reports.append(report)
+        held.update(chunk_held)
+        for b, d in chunk:
+            if d in chunk_built:
+                built[b][d] = chunk_built[d]
+            left[b] -= 1
+            if left[b] == 0:
+                finish(b)
     report = merge_reports(reports) if reports else validate_table(contract.name, contract.arrow_schema().empty_table())
     return dg.MaterializeResult(
         metadata={

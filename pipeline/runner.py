@@ -187,6 +187,6 @@ def format_summary(s: RunSummary) -> str:
         f"Report:    {s.publish}/_report/corpus_report.html",
         "Next:      `make dev` opens Dagster (lineage, checks, run logs) on http://127.0.0.1:3000;",
         f"           read the tables with pyarrow.parquet.read_table('{s.publish}/documents')",
-        f"           or DuckDB: SELECT * FROM read_parquet('{s.publish}/documents/**/*.parquet')",
+        f"           or DuckDB: SELECT * FROM read_parquet('{s.publish}/documents/*.parquet')",
     ]
     return "\n".join(lines)
