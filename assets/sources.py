@@ -7,6 +7,9 @@ for).
 """
 
 
+import hashlib
+import json
+
 import dagster as dg
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -14,7 +17,8 @@ import pyarrow.compute as pc
 from assets.inbox import read_manifest
 from assets.publishing import CHECK_NAME, check_result, content_version, file_metadata, write_validation_result
 from pipeline import rejections
-from pipeline.buckets import by_bucket
+from pipeline.automation import RANGE_END, RANGE_START
+from pipeline.buckets import bucket_keys, by_bucket
 from pipeline.core.inbox import first_of_each_document
 from pipeline.planning import PER_DOCUMENT_TABLES, table_stamps
 from pipeline.preview import PREVIEW_LIMIT, documents_preview
@@ -46,6 +50,70 @@ def sources(context: dg.AssetExecutionContext, settings: SeimeiSettings) -> dg.M
     except MassRemoval as exc:
         raise dg.Failure(str(exc)) from None
     originals = first_of_each_document(files)
+    mine, removed = _run_buckets(context), 0
+    for _attempt in range(LEDGER_ATTEMPTS):  # bucket runs at once: the last ledger written sees every one
+        _, _, _, published_ids, held = _build_ledger(store, files, originals)
+        removed += withdraw_documents(store, publisher, {t: {b: s for b, s in by_b.items() if mine is None or b in mine}
+                                                         for t, by_b in held.items()}, published_ids)
+        state = publication_state(store)
+        ledger, rows, awaiting, published_ids, held = _build_ledger(store, files, originals)
+        ledger_hash = publisher.write(publisher.ledger_path(), ledger, file_metadata(context, SOURCES, {
+            "input_sha256": sorted({f.source_sha256 for f in files if f.source_sha256}),
+        }))
+        if publication_state(store) == state:
+            break
+        context.log.info("another run changed the tables while the ledger was written: writing it again")
+    temporaries = publisher.location.remove_stale_temporaries()
+    if temporaries:
+        context.log.info(f"removed {len(temporaries)} temporary files left by killed runs")
+    if awaiting:
+        context.log.warning(f"{len(awaiting)} inbox files have not been processed yet and are not in the ledger: {awaiting}")
+    report = validate_table("sources", ledger)
+    counts = {s: sum(r["status"] == s for r in rows) for s in ("published", "rejected", "duplicate")}
+    return dg.MaterializeResult(
+        metadata={
+            "dagster/row_count": ledger.num_rows,
+            "dagster/uri": dg.MetadataValue.path(publisher.table_uri("sources")),
+            "dagster/column_schema": column_schema(SOURCES),
+            **counts,
+            "awaiting_processing": len(awaiting),
+            "stale_files_removed": removed,
+            "stale_temporaries_removed": len(temporaries),
+            "rejections": dg.MetadataValue.md(_rejections_markdown(rows)),
+            "preview": dg.MetadataValue.md(_run_preview(context, settings, published_ids, held)),
+            "validation_results": dg.MetadataValue.path(write_validation_result(settings, report, context.run.run_id)),
+        },
+        check_results=[check_result(report)],
+        data_version=dg.DataVersion(content_version([ledger_hash])),
+    )
+
+
+LEDGER_ATTEMPTS = 5
+
+
+def publication_state(store: StageStore) -> str:
+    """A hash of what the ledger is built from besides the inbox: every table's bucket stamps and
+    the list of rejections. Unchanged across the ledger's writing means no other run moved it."""
+    digest = hashlib.sha256()
+    for table in ("extracted_text", *PER_DOCUMENT_TABLES):
+        for bucket in store.stamped_buckets(table):
+            digest.update(f"{table}/{bucket}".encode() + (store.read_bytes(f"stamps/{table}", bucket) or b"-"))
+    digest.update(json.dumps(sorted(store.keys(rejections.REJECTED_STAGE))).encode())
+    return digest.hexdigest()
+
+
+def _run_buckets(context: dg.AssetExecutionContext) -> set[str] | None:
+    """The buckets of this run's range (None for a ledger-only run: every bucket). The ledger
+    takes documents back only from those: another run may be filling the others right now."""
+    first, last = context.run.tags.get(RANGE_START), context.run.tags.get(RANGE_END)
+    if not first or not last:
+        return None
+    keys = bucket_keys()
+    return set(keys[keys.index(first): keys.index(last) + 1]) if first in keys and last in keys else None
+
+
+def _build_ledger(store: StageStore, files, originals):
+    """(ledger table, its rows, files awaiting processing, published doc_ids, table stamps)."""
     fingerprint = pipeline_fingerprint()
     stamps = {d: rejections.stamp(store, d) for d in set(store.keys(rejections.REJECTED_STAGE)) & set(originals)}
     held = table_stamps(store, sorted({b for t in PER_DOCUMENT_TABLES for b in store.stamped_buckets(t)}))
@@ -83,34 +151,8 @@ def sources(context: dg.AssetExecutionContext, settings: SeimeiSettings) -> dg.M
             awaiting.append(f.source_path)
             continue
         rows.append(row)
-    removed = withdraw_documents(store, publisher, held, published_ids)
-    temporaries = publisher.location.remove_stale_temporaries()
-    if temporaries:
-        context.log.info(f"removed {len(temporaries)} temporary files left by killed runs")
-    if awaiting:
-        context.log.warning(f"{len(awaiting)} inbox files have not been processed yet and are not in the ledger: {awaiting}")
     ledger = SOURCES.to_table(sorted(rows, key=lambda r: r["source_path"]))
-    ledger_hash = publisher.write(publisher.ledger_path(), ledger, file_metadata(context, SOURCES, {
-        "input_sha256": sorted({f.source_sha256 for f in files if f.source_sha256}),
-    }))
-    report = validate_table("sources", ledger)
-    counts = {s: sum(r["status"] == s for r in rows) for s in ("published", "rejected", "duplicate")}
-    return dg.MaterializeResult(
-        metadata={
-            "dagster/row_count": ledger.num_rows,
-            "dagster/uri": dg.MetadataValue.path(publisher.table_uri("sources")),
-            "dagster/column_schema": column_schema(SOURCES),
-            **counts,
-            "awaiting_processing": len(awaiting),
-            "stale_files_removed": removed,
-            "stale_temporaries_removed": len(temporaries),
-            "rejections": dg.MetadataValue.md(_rejections_markdown(rows)),
-            "preview": dg.MetadataValue.md(_run_preview(context, settings, published_ids, held)),
-            "validation_results": dg.MetadataValue.path(write_validation_result(settings, report, context.run.run_id)),
-        },
-        check_results=[check_result(report)],
-        data_version=dg.DataVersion(content_version([ledger_hash])),
-    )
+    return ledger, rows, awaiting, published_ids, held
 
 
 def withdraw_documents(store: StageStore, publisher: ParquetPublisher, held: dict[str, dict[str, dict[str, dict]]],

@@ -59,10 +59,6 @@ def table_stamps(store: StageStore, buckets) -> dict[str, dict[str, dict[str, di
     return {t: {b: store.read_stamps(t, b) for b in buckets} for t in PER_DOCUMENT_TABLES}
 
 
-def pending_documents(files: list[InboxFile], store: StageStore, limits: Limits = Limits()) -> list[str]:
-    return work_to_do(files, store, limits)[0]
-
-
 def work_to_do(files: list[InboxFile], store: StageStore, limits: Limits = Limits()) -> tuple[list[str], list[str]]:
     """(pending documents, buckets that need a run), in order."""
     grouped = by_bucket(first_of_each_document(files))
@@ -115,14 +111,6 @@ def report_is_current(store: StageStore, publisher: ParquetPublisher) -> bool:
     the next run must redo it even though no document is pending."""
     stamp = store.read(*REPORT_STAMP)
     return stamp is not None and stamp.get("ledger") == ledger_identity(publisher)
-
-
-def keys_in_range(partition_order: list[str], first: str, last: str) -> list[str]:
-    """The partition keys from first to last, both included (a run's range); empty when either is
-    not a known key."""
-    if first not in partition_order or last not in partition_order:
-        return []
-    return partition_order[partition_order.index(first): partition_order.index(last) + 1]
 
 
 def contiguous_blocks(pending: list[str], partition_order: list[str], max_size: int = 0) -> list[tuple[str, str]]:

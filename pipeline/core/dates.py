@@ -286,12 +286,15 @@ def elapsed_reference(text: str, mentions: list[DateMention]) -> dt.date | None:
     return None
 
 
+_SENTENCE_MARK = re.compile("[。\n]")
+
+
 class SentenceBounds:
     """Where the sentence around a position starts and ends (a 。 or a line end), found by
     bisection over one list of the text's sentence marks: no scan back per mention."""
 
     def __init__(self, text: str):
-        self.marks = [i for i, ch in enumerate(text) if ch == "。" or ch == "\n"]
+        self.marks = [m.start() for m in _SENTENCE_MARK.finditer(text)]
         self.length = len(text)
 
     def start_of(self, position: int) -> int:

@@ -196,13 +196,21 @@ class OfficialsExtractor:
             rf"{_BEFORE_NAME}(?P<name>{_KATAKANA_NAME}|{_KATAKANA_WORD}|[ァ-ヴー]{{2,}}(?=・(?:{country}))|{_KANJI_NAME}?){_READING}\s*"
             rf"(?:・(?=(?:{country})))?(?P<country>{country})?(?P<office>{office})"
         )
+        # where a country or a post can start: lets the engine skip every other position at once
+        starts = {w[0] for w in (*gazetteer.country_names, *gazetteer.abbreviation_codes, *gazetteer.office_words,
+                                 *gazetteer.any_government, *gazetteer.ministry_prefixes, "駐") if w}
+        first_char = "(?=[" + "".join(re.escape(c) for c in sorted(starts)) + "])"
         self.office_first = re.compile(
-            rf"(?P<country>{country})?(?P<office>{office})(?:である)?\s*"
+            rf"{first_char}(?P<country>{country})?(?P<office>{office})(?:である)?\s*"
             rf"(?P<name>{_KATAKANA_NAME}|{_KANJI}{{2,5}}(?=[、。，,はがと及の（(\s]|および|$))"
         )
         self.not_names = set(gazetteer.ministry_prefixes) | set(gazetteer.country_names)
         self.office_names = set(gazetteer.office_words) | set(gazetteer.any_government)
-        self.countries_longest_first = sorted(gazetteer.country_names, key=len, reverse=True)
+        self.country_at_end = re.compile(rf"(?:{_alternation(gazetteer.country_names)})$")
+        # every gazetteer form at every position where one starts, the longest first: one scan of
+        # the text, not one per form
+        self.forms_at = re.compile(rf"(?=({_alternation(gazetteer.forms)}))") if gazetteer.forms else None
+        self.form_prefixes = {f: [g for g in gazetteer.forms if g != f and f.startswith(g)] for f in gazetteer.forms}
         self.people_by_short_key: dict[str, list[Person]] = {}
         for person in gazetteer.people.values():
             for short in {gazetteer.key(n) for n in person.short_names}:
@@ -267,10 +275,8 @@ class OfficialsExtractor:
 
     def _split_country(self, name: str, country_word: str | None) -> tuple[str, str | None]:
         """マルコス・フィリピン + 大統領: the katakana country name is the office's prefix, not the name."""
-        if country_word is None:
-            for word in self.countries_longest_first:
-                if name.endswith(word) and len(name) > len(word):
-                    return name[: -len(word)].rstrip("・ "), word
+        if country_word is None and (m := self.country_at_end.search(name)) is not None and m.start() > 0:
+            return name[: m.start()].rstrip("・ "), m.group()
         return name, country_word
 
     def _is_name(self, name: str) -> bool:
@@ -357,14 +363,18 @@ class OfficialsExtractor:
 
         squeezed, index = self._squeezed(text)
         named: set[str] = {x.person_id for x in mentions if x.person_id}
-        for form, pid in sorted(self.g.forms.items(), key=lambda kv: -len(kv[0])):
-            for start, end in self._occurrences(squeezed, index, form):
-                if free(start, end):
-                    taken.add(start, end)
-                    if not self._in_office(pid, meeting_date) or text[end:end + 1] in _FORMER or text[end:end + 1] == "氏":
-                        continue  # named, but not as a current office holder (森喜朗元総理, in 2007; 林芳正氏)
-                    mentions.append(self._gazetteer_mention(pid, text, start, end, meeting_date, full_form=True))
-                    named.add(pid)
+        candidates = []  # (form, where it starts in the squeezed text): every form at every position
+        for m in self.forms_at.finditer(squeezed) if self.forms_at else ():
+            candidates += [(form, m.start()) for form in (m.group(1), *self.form_prefixes[m.group(1)])]
+        for form, at in sorted(candidates, key=lambda fa: (-len(fa[0]), fa[1])):  # longest first, as they stand
+            pid = self.g.forms[form]
+            start, end = index[at], index[at + len(form) - 1] + 1
+            if free(start, end):
+                taken.add(start, end)
+                if not self._in_office(pid, meeting_date) or text[end:end + 1] in _FORMER or text[end:end + 1] == "氏":
+                    continue  # named, but not as a current office holder (森喜朗元総理, in 2007; 林芳正氏)
+                mentions.append(self._gazetteer_mention(pid, text, start, end, meeting_date, full_form=True))
+                named.add(pid)
         folded = text.translate(self.g._fold)  # one character for one: offsets stay exact
         for pid in sorted(named):
             person = self.g.people[pid]
@@ -417,13 +427,6 @@ class OfficialsExtractor:
     def _squeezed(self, text: str) -> tuple[str, list[int]]:
         keep = [(i, ch) for i, ch in enumerate(text) if ch not in " ・\u3000=＝"]
         return "".join(ch for _, ch in keep).translate(self.g._fold), [i for i, _ in keep]
-
-    @staticmethod
-    def _occurrences(squeezed: str, index: list[int], form: str):
-        start = squeezed.find(form)
-        while start != -1:
-            yield index[start], index[start + len(form) - 1] + 1
-            start = squeezed.find(form, start + 1)
 
 
 class _CappedList(list):
