@@ -45,6 +45,8 @@ def test_the_helm_values_point_at_this_code_and_these_settings():
     assert values["runLauncher"]["type"] == "K8sRunLauncher"
     launcher_env = dict(v.split("=", 1) for v in values["runLauncher"]["config"]["k8sRunLauncher"]["envVars"])
     assert launcher_env["SEIMEI_INBOX"] == env["SEIMEI_INBOX"] and launcher_env["SEIMEI_PUBLISH"] == env["SEIMEI_PUBLISH"]
+    assert launcher_env["SEIMEI_BUCKETS"] == env["SEIMEI_BUCKETS"]  # runs and the code server agree on the buckets
+    assert int(launcher_env["DAGSTER_EVENT_BATCH_SIZE"].split()[0]) > 1
     assert values["dagsterDaemon"]["runCoordinator"]["type"] == "QueuedRunCoordinator"
     for creator in ("dagsterDaemon", "dagsterWebserver"):  # the processes that create runs
         assert values[creator]["env"]["DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS"] == "true"

@@ -151,7 +151,7 @@ def test_two_bucket_runs_at_once_publish_the_same_rows_as_one_run(tmp_path, pg_h
     halves = [(keys[0], keys[len(keys) // 2 - 1]), (keys[len(keys) // 2], keys[-1])]
     buckets = {bucket_of(__import__("hashlib").sha256(p.read_bytes()).hexdigest()[:16]) for p in inbox.iterdir()}
     assert all(any(first <= b <= last for b in buckets) for first, last in halves), "documents on both sides"
-    env = {**os.environ, "DAGSTER_HOME": str(pg_home)}
+    env = {**os.environ, "DAGSTER_HOME": str(pg_home), "DAGSTER_EVENT_BATCH_SIZE": "50"}  # as the Helm values set it
     split = tmp_path / "split"
     procs = [subprocess.Popen([sys.executable, "-c", BUCKET_RUN, str(inbox), str(split), first, last], cwd=ROOT, env=env,
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True) for first, last in halves]
