@@ -21,8 +21,9 @@ from pipeline.core.limits import Limits
 from pipeline.rejections import rejection_is_final
 from pipeline.storage import ParquetPublisher, StageStore
 from pipeline.versions import pipeline_fingerprint, stage_fingerprint
+from schemas.tables import PUBLISHED_TABLES
 
-PER_DOCUMENT_TABLES = ("documents", "sentences", "tokens", "dates", "officials", "sectors")
+PER_DOCUMENT_TABLES = tuple(name for name, contract in PUBLISHED_TABLES.items() if contract.per_document)
 REPORT_STAMP = ("report", "corpus_report")  # stage and key of the corpus report's stamp
 MANIFEST = ("inbox", "manifest")  # stage and key of the last scan of the inbox
 

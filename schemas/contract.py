@@ -74,7 +74,7 @@ class TableContract:
     # Documentation only (docs/tables/). `description` is the one sentence saying what a row is.
     joins: tuple[Join, ...] = ()
     trace: Trace = Trace()
-    per_document: bool = True  # one file per document in year folders; False: one file for the table (the ledger)
+    per_document: bool = True  # rows of documents, one file per bucket; False: one file for the table (the ledger)
 
     @property
     def column_names(self) -> list[str]:

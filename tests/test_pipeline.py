@@ -168,3 +168,18 @@ def test_the_run_log_shows_per_document_progress_of_each_step(materialized):
     for step in ("extracted_text", "normalized_text", "documents", "tokens", "sectors"):
         assert f"{step}: 4 document(s) to do" in messages, step
         assert any(m.startswith(f"{step}: 4/4 done in ") for m in messages), step
+
+
+def test_every_per_document_stage_and_table_is_in_every_list_that_names_them():
+    """Until one spec per table drives them all: the contracts, the code versions, the upstream
+    chain the stamps are checked against and the assets must name the same tables."""
+    from pipeline.versions import CODE_VERSIONS, CORPUS_WIDE, UPSTREAM
+
+    per_document = set(CODE_VERSIONS) - {"inbox_files", *CORPUS_WIDE}
+    assert set(UPSTREAM) == per_document
+    assert set(PER_DOCUMENT_TABLES) <= per_document and set(PER_DOCUMENT_TABLES) == {
+        n for n, c in PUBLISHED_TABLES.items() if c.per_document}
+    assets = {key.path[0]: a for a in ASSETS for key in a.keys}
+    for name in per_document:
+        assert assets[name].partitions_def is not None, name
+        assert {k.path[0] for k in assets[name].dependency_keys} == set(UPSTREAM[name]), name
