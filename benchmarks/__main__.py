@@ -63,6 +63,32 @@ def _step_times(home: Path) -> dict[str, float]:
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
+GROUP_BY = "SELECT pos, count(*) AS n, count(DISTINCT doc_id) AS docs FROM read_parquet('{}') GROUP BY pos ORDER BY n DESC"
+
+
+def duckdb_group_by(out: Path, reps: int = 3) -> tuple[float, float]:
+    """(seconds over the published tokens files, seconds over the same rows compacted into one
+    file): what the bucket layout costs a reader, best of reps each."""
+    import duckdb
+
+    compacted = out.parent / f"{out.name}_tokens_compacted.parquet"
+    con = duckdb.connect()
+    con.execute(f"COPY (SELECT * FROM read_parquet('{out}/tokens/*.parquet')) TO '{compacted}' (FORMAT parquet)")
+
+    def best(path: str) -> float:
+        times = []
+        for _ in range(reps):
+            started = time.perf_counter()
+            con.execute(GROUP_BY.format(path)).fetchall()
+            times.append(time.perf_counter() - started)
+        return min(times)
+
+    try:
+        return best(f"{out}/tokens/*.parquet"), best(str(compacted))
+    finally:
+        compacted.unlink(missing_ok=True)
+
+
 def _pipeline(inbox: Path, out: Path, home: Path, extra: list[str]) -> tuple[float, int, str]:
     env = {**os.environ, "DAGSTER_HOME": str(home)}
     return _timed([sys.executable, "-m", "pipeline.cli", "run", "--raw", str(inbox), "--out", str(out), *extra], env)
@@ -91,6 +117,7 @@ def bench(n: int, reps: int, workers: int, work: Path) -> dict:
         pipe_rss.append(rss)
         stages.append(_step_times(home))
         parquet_files = sum(1 for _ in out_dir.rglob("*.parquet"))
+    group_by_s, compacted_s = duckdb_group_by(out_dir)
     # incremental: one new statement on top of the last published corpus
     new_file = inbox / "zz_incremental.txt"
     header, text = corpus.statement(n + 7)
@@ -116,6 +143,8 @@ def bench(n: int, reps: int, workers: int, work: Path) -> dict:
         "chars_per_s": (floor_stats.get("chars") or 0) / pipe_median,
         "peak_rss_mib": max(pipe_rss) / 2**20,
         "floor_peak_rss_mib": max(floor_rss) / 2**20,
+        "duckdb_group_by_s": group_by_s,
+        "duckdb_group_by_compacted_s": compacted_s,
         "events_stored": events,
         "parquet_files": parquet_files,
         "extraction_share": stage_median.get("structured_fields", 0.0) / max(stage_median.get("(run)", 0.0), 1e-9),
@@ -135,6 +164,8 @@ def report(r: dict) -> str:
         f"  peak RSS                        pipeline {r['peak_rss_mib']:.0f} MiB, floor {r['floor_peak_rss_mib']:.0f} MiB",
         f"  Dagster events stored           {r['events_stored']:,} (every run of the full rep)",
         f"  Parquet files published         {r['parquet_files']:,}",
+        f"  DuckDB group-by over tokens     {r['duckdb_group_by_s']:.3f} s "
+        f"({r['duckdb_group_by_s'] / max(r['duckdb_group_by_compacted_s'], 1e-9):.2f}× one compacted file)",
         f"  extraction (structured_fields)  {r['extraction_share']:.1%} of the run's step time",
         f"  incremental (+1 file)           {r['incremental_s']:.2f} s = {r['incremental_share']:.1%} of the full run",
         *(f"    {ln}" for ln in r["incremental_log"]),
