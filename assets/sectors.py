@@ -11,24 +11,36 @@ from schemas.tables import SECTORS
 
 
 @lru_cache(maxsize=1)
-def _tokens_by_document(publish_dir: str, bucket: str, signature: tuple) -> dict[str, list[TokenView]]:
-    """The token views of one bucket's tokens file, read once for all its documents (signature:
-    the file's size and mtime, so a rewritten file is read again)."""
+def _tokens_of_bucket(publish_dir: str, bucket: str, signature: tuple):
+    """One bucket's tokens file, read once for all its documents (signature: the file's size and
+    mtime, so a rewritten file is read again), with where each document's rows are (the file is
+    sorted by doc_id): (table, {doc_id: (offset, length)})."""
+    import pyarrow.compute as pc
+
     from pipeline.storage import ParquetPublisher
 
     table = ParquetPublisher(publish_dir).read_bucket("tokens", bucket, columns=["doc_id", "sentence_idx", "normalized_form", "char_start"])
-    out: dict[str, list[TokenView]] = {}
-    if table is not None:
-        for r in table.to_pylist():
-            out.setdefault(r["doc_id"], []).append(TokenView(r["sentence_idx"], r["normalized_form"], r["char_start"]))
-    return out
+    if table is None:
+        return None, {}
+    runs = pc.run_end_encode(table.column("doc_id").combine_chunks())
+    ends, values = runs.run_ends.to_pylist(), runs.values.to_pylist()
+    starts = [0, *ends[:-1]]
+    return table, {d: (s, e - s) for d, s, e in zip(values, starts, ends)}
+
+
+def _token_views(publish_dir: str, bucket: str, signature: tuple, doc_id: str) -> list[TokenView]:
+    table, where = _tokens_of_bucket(publish_dir, bucket, signature)
+    if doc_id not in where:
+        return []
+    offset, length = where[doc_id]
+    return [TokenView(r["sentence_idx"], r["normalized_form"], r["char_start"]) for r in table.slice(offset, length).to_pylist()]
 
 
 def sector_rows(doc_id, src, norm, settings):
     publisher = settings.publisher
     bucket = bucket_of(doc_id)
     info = publisher.location.fs.get_file_info(publisher.bucket_path("tokens", bucket))
-    views = _tokens_by_document(settings.publish_dir, bucket, (info.size, info.mtime_ns)).get(doc_id, [])
+    views = _token_views(settings.publish_dir, bucket, (info.size, info.mtime_ns), doc_id)
     joined = norm.joined()
     return [
         {"doc_id": doc_id, "sector_id": h.sector_id, "label_ja": h.label_ja, "mentions": h.mentions,

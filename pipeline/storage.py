@@ -43,8 +43,16 @@ BUCKET_FILE_PREFIX = "part-"
 def rows_sha256(table: pa.Table) -> str:
     """A hash of a table's rows (not its file bytes, which carry run ids): recorded in each
     Parquet file so `seimei verify` can tell when rows were changed behind the pipeline's back."""
-    payload = json.dumps(table.to_pylist(), ensure_ascii=False, sort_keys=True, default=str)
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+    # the JSON of the list of rows, fed to the hash batch by batch: a bucket file of half a million
+    # tokens is never one Python list or one string in memory (the hash is that of the whole list)
+    digest = hashlib.sha256(b"[")
+    first = True
+    for batch in table.to_batches(max_chunksize=8192):
+        for row in batch.to_pylist():
+            digest.update((("" if first else ", ") + json.dumps(row, ensure_ascii=False, sort_keys=True, default=str)).encode("utf-8"))
+            first = False
+    digest.update(b"]")
+    return digest.hexdigest()
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
