@@ -6,12 +6,11 @@ import json
 
 import dagster as dg
 
-from pipeline.automation import MANIFEST_TAG
+from pipeline.automation import MANIFEST_TAG, rescan
 from pipeline.buckets import by_bucket
-from pipeline.core.inbox import InboxFile, first_of_each_document, scan
+from pipeline.core.inbox import InboxFile, first_of_each_document
 from pipeline.core.reference import ReferenceDataError
-from pipeline.layout import ensure_layout
-from pipeline.planning import read_manifest_files, write_manifest
+from pipeline.planning import read_manifest_files
 from pipeline.project import OWNERS
 from pipeline.resources import SeimeiSettings, reference_data
 from pipeline.versions import code_version
@@ -35,15 +34,12 @@ def inbox_files(context: dg.AssetExecutionContext, settings: SeimeiSettings) -> 
         reference_data()
     except ReferenceDataError as exc:
         raise dg.Failure(f"{exc}; nothing was processed") from None
-    store = settings.store
-    previous, identity = read_manifest_files(store)
+    previous, identity = read_manifest_files(settings.store)
     planned = context.run.tags.get(MANIFEST_TAG)
     if planned and planned == identity:
         files, rescanned = previous, False
     else:
-        files, rescanned = scan(settings.inbox, previous), True
-        ensure_layout(store, settings.publisher)
-        identity = write_manifest(store, str(settings.inbox), files)
+        (files, identity), rescanned = rescan(settings, previous), True
     documents = first_of_each_document(files)
     buckets = by_bucket(documents)
     return dg.MaterializeResult(

@@ -18,7 +18,8 @@ from assets.inbox import read_manifest
 from assets.publishing import CHECK_NAME, check_result, content_version, file_metadata, write_validation_result
 from pipeline import rejections
 from pipeline.automation import RANGE_END, RANGE_START
-from pipeline.buckets import bucket_keys, by_bucket
+from pipeline.buckets import buckets_in_range, by_bucket
+from pipeline.consistency import withdraw_from_bucket
 from pipeline.core.inbox import first_of_each_document
 from pipeline.planning import PER_DOCUMENT_TABLES, table_stamps
 from pipeline.preview import PREVIEW_LIMIT, documents_preview
@@ -52,7 +53,7 @@ def sources(context: dg.AssetExecutionContext, settings: SeimeiSettings) -> dg.M
     originals = first_of_each_document(files)
     mine, removed = _run_buckets(context), 0
     for _attempt in range(LEDGER_ATTEMPTS):  # bucket runs at once: the last ledger written sees every one
-        _, _, _, published_ids, held = _build_ledger(store, files, originals)
+        _, published_ids, held = _published(store, originals)
         removed += withdraw_documents(store, publisher, {t: {b: s for b, s in by_b.items() if mine is None or b in mine}
                                                          for t, by_b in held.items()}, published_ids)
         state = publication_state(store)
@@ -106,19 +107,23 @@ def _run_buckets(context: dg.AssetExecutionContext) -> set[str] | None:
     """The buckets of this run's range (None for a ledger-only run: every bucket). The ledger
     takes documents back only from those: another run may be filling the others right now."""
     first, last = context.run.tags.get(RANGE_START), context.run.tags.get(RANGE_END)
-    if not first or not last:
-        return None
-    keys = bucket_keys()
-    return set(keys[keys.index(first): keys.index(last) + 1]) if first in keys and last in keys else None
+    mine = set(buckets_in_range(first, last)) if first and last else set()
+    return mine or None
 
 
-def _build_ledger(store: StageStore, files, originals):
-    """(ledger table, its rows, files awaiting processing, published doc_ids, table stamps)."""
+def _published(store: StageStore, originals):
+    """(rejection stamps of the inbox's documents, the published doc_ids, every table's stamps)."""
     fingerprint = pipeline_fingerprint()
     stamps = {d: rejections.stamp(store, d) for d in set(store.keys(rejections.REJECTED_STAGE)) & set(originals)}
     held = table_stamps(store, sorted({b for t in PER_DOCUMENT_TABLES for b in store.stamped_buckets(t)}))
     in_documents = {d for bucket in held["documents"].values() for d in bucket}
     published_ids = {d for d in originals if d in in_documents and not rejections.decided_under(stamps.get(d), fingerprint)}
+    return stamps, published_ids, held
+
+
+def _build_ledger(store: StageStore, files, originals):
+    """(ledger table, its rows, files awaiting processing, published doc_ids, table stamps)."""
+    stamps, published_ids, held = _published(store, originals)
     encodings = {d: s.get("encoding") for b in by_bucket(originals) for d, s in store.read_stamps("extracted_text", b).items()}
     rows, awaiting = [], []
     for f in files:
@@ -163,16 +168,9 @@ def withdraw_documents(store: StageStore, publisher: ParquetPublisher, held: dic
     for table, buckets in held.items():
         for bucket, stamps in buckets.items():
             gone = set(stamps) - keep
-            if not gone:
-                continue
-            current = publisher.read_bucket(table, bucket)
-            if current is not None:
-                kept = current.filter(pc.invert(pc.is_in(current.column("doc_id"), value_set=pa.array(sorted(gone)))))
-                metadata = {k.decode(): v.decode() for k, v in (current.schema.metadata or {}).items()
-                            if k.startswith(b"seimei.") and k != b"seimei.rows_sha256"}
-                publisher.write_bucket(table, bucket, kept, metadata)
-            store.write_stamps(table, bucket, {d: s for d, s in stamps.items() if d not in gone})
-            removed += len(gone)
+            if gone:
+                withdraw_from_bucket(store, publisher, table, bucket, gone)
+                removed += len(gone)
     return removed
 
 

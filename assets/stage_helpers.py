@@ -4,6 +4,7 @@ stage still has to do, and recording a rejection so the ledger can say why."""
 
 import hashlib
 from dataclasses import dataclass, field
+from typing import Callable
 
 import dagster as dg
 
@@ -12,6 +13,8 @@ from pipeline import rejections
 from pipeline.buckets import by_bucket
 from pipeline.core.errors import failure_reason
 from pipeline.core.inbox import InboxFile, first_of_each_document
+from pipeline.planning import final_rejections
+from pipeline.progress import Progress
 from pipeline.resources import SeimeiSettings
 from pipeline.versions import pipeline_fingerprint, stage_fingerprint
 
@@ -41,9 +44,43 @@ def run_buckets(context: dg.AssetExecutionContext, settings: SeimeiSettings, sta
         docs = {d: originals[d] for d in grouped.get(bucket, [])}
         stamps = settings.store.read_stamps(stage, bucket)
         current = {d: s for d, s in stamps.items() if d in docs and s.get("fingerprint") == fingerprint}
-        todo = [d for d in docs if d not in current and not is_finally_rejected(settings, d)]
-        work.append(BucketWork(bucket, docs, current, todo))
+        work.append(BucketWork(bucket, docs, current, [d for d in docs if d not in current]))
+    final = final_rejections(settings.store, [d for w in work for d in w.todo], settings.limits)
+    for w in work:
+        w.todo = [d for d in w.todo if d not in final]
     return work
+
+
+def transform_documents(context: dg.AssetExecutionContext, settings: SeimeiSettings, stage: str, upstream: str,
+                        transform: Callable[[dict], dict], show_progress: bool = False) -> dg.DataVersion:
+    """A stage that turns each document's upstream result into its own: for every document of
+    the run's buckets it has to do, read upstream's result (none: rejected upstream, passed over),
+    transform it (an exception is that document's rejection, never the run's), store and stamp it.
+    show_progress: log the step's progress (pipeline/progress.py). Returns the DataVersion of what
+    the buckets now hold."""
+    store = settings.store
+    stamps = {}
+    buckets = run_buckets(context, settings, stage)
+    progress = Progress(stage, sum(len(w.todo) for w in buckets), context.log.info) if show_progress else None
+    for w in buckets:
+        done = dict(w.current)
+        for doc_id in w.todo:
+            if progress is not None:
+                progress.advance(doc_id)
+            raw = store.read(upstream, doc_id)
+            if raw is None:  # rejected upstream
+                store.delete(stage, doc_id)
+                continue
+            try:
+                result = transform(raw)
+            except Exception as exc:  # one document's failure is its rejection, never the run's
+                reject_failure(context, settings, doc_id, stage, exc)
+                continue
+            store.write(stage, doc_id, result)
+            done[doc_id] = stamp(stage, context.run.run_id)
+        store.write_stamps(stage, w.bucket, done)
+        stamps.update({f"{w.bucket}/{d}": s for d, s in done.items()})
+    return dg.DataVersion(bucket_version(stamps))
 
 
 def stamp(stage: str, run_id: str, **extra) -> dict:
@@ -73,11 +110,6 @@ def clear_rejection(settings: SeimeiSettings, doc_id: str) -> None:
 def is_rejected(settings: SeimeiSettings, doc_id: str) -> bool:
     """Rejected under the current code: by an earlier stage or table of this run, or a run like it."""
     return rejections.rejected_in_run(settings.store, doc_id, pipeline_fingerprint())
-
-
-def is_finally_rejected(settings: SeimeiSettings, doc_id: str) -> bool:
-    found = rejections.stamp(settings.store, doc_id)
-    return found is not None and rejections.rejection_is_final(found, pipeline_fingerprint(), settings.limits)
 
 
 def bucket_version(stamps: dict[str, dict]) -> str:

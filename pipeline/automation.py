@@ -8,8 +8,8 @@ import os
 
 import dagster as dg
 
-from pipeline.buckets import bucket_keys, bucket_of
-from pipeline.core.inbox import scan
+from pipeline.buckets import bucket_keys, bucket_of, buckets_in_range
+from pipeline.core.inbox import InboxFile, scan
 from pipeline.jobs import INGEST_JOB, LEDGER_ONLY, WITHOUT_LEDGER
 from pipeline.layout import ensure_layout
 from pipeline.planning import (
@@ -31,13 +31,21 @@ MANIFEST_TAG = "seimei/manifest"
 INBOX_TAG, PUBLISH_TAG = "seimei/inbox", "seimei/publish"
 
 
-def make_plan(settings: SeimeiSettings) -> Plan:
-    """Scan the inbox (sha256 reused where size, mtime and inode are unchanged), record the scan
-    as the manifest the run's inbox_files step reuses, and say which buckets need work."""
-    previous, _ = read_manifest_files(settings.store)
+def rescan(settings: SeimeiSettings, previous: list[InboxFile] | None = None) -> tuple[list[InboxFile], str]:
+    """Scan the inbox (sha256 reused from the last scan, previous, where size, mtime and inode are
+    unchanged), bring the layout up to date, and record the scan as the manifest; returns the
+    files and the manifest's id."""
+    if previous is None:
+        previous, _ = read_manifest_files(settings.store)
     files = scan(settings.inbox, previous)
     ensure_layout(settings.store, settings.publisher)
-    manifest = write_manifest(settings.store, str(settings.inbox), files)
+    return files, write_manifest(settings.store, str(settings.inbox), files)
+
+
+def make_plan(settings: SeimeiSettings) -> Plan:
+    """Rescan the inbox (the manifest the run's inbox_files step then reuses) and say which
+    buckets need work."""
+    files, manifest = rescan(settings)
     pending, buckets = work_to_do(files, settings.store, settings.limits)
     return Plan(
         files=files,
@@ -63,7 +71,7 @@ def run_requests(plan: Plan, settings: SeimeiSettings | None = None, run_key_suf
             pending_by_bucket[bucket_of(doc_id)] = pending_by_bucket.get(bucket_of(doc_id), 0) + 1
         requests = []
         for i, (first, last) in enumerate(blocks):
-            keys = order[order.index(first): order.index(last) + 1]
+            keys = buckets_in_range(first, last)
             requests.append(dg.RunRequest(
                 job_name=INGEST_JOB,
                 run_key=f"{first}..{last}{run_key_suffix}" if run_key_suffix else None,

@@ -35,6 +35,15 @@ def bucket_keys(n: int | None = None) -> list[str]:
     return [f"{i:0{_width(n)}d}" for i in range(n)]
 
 
+def buckets_in_range(first: str, last: str, n: int | None = None) -> list[str]:
+    """The buckets from first to last, both included (a run's partition range); empty when either
+    is not a bucket."""
+    keys = bucket_keys(n)
+    if first not in keys or last not in keys:
+        return []
+    return keys[keys.index(first): keys.index(last) + 1]
+
+
 def bucket_of(doc_id: str, n: int | None = None) -> str:
     """The bucket of a document: its doc_id's first 8 hex digits modulo the count."""
     n = n or bucket_count()

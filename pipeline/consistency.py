@@ -14,11 +14,27 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from pipeline.planning import PER_DOCUMENT_TABLES
-from pipeline.storage import ParquetPublisher, StageStore
+from pipeline.storage import ROWS_HASH_KEY, ParquetPublisher, StageStore
 
 
 def listed_as_published(publisher: ParquetPublisher) -> set[str]:
     return {r["doc_id"] for r in publisher.ledger_rows(["doc_id", "status"]) if r["status"] == "published"}
+
+
+def withdraw_from_bucket(store: StageStore, publisher: ParquetPublisher, table: str, bucket: str, gone: set[str],
+                         current: pa.Table | None = None) -> None:
+    """Rewrite a bucket's file of a table without the rows of the documents in gone (its lineage
+    metadata kept; an emptied file is removed) and drop their stamps. current: the file's table,
+    when the caller has read it already."""
+    current = current if current is not None else publisher.read_bucket(table, bucket)
+    if current is not None and gone & set(current.column("doc_id").unique().to_pylist()):
+        kept = current.filter(pc.invert(pc.is_in(current.column("doc_id"), value_set=pa.array(sorted(gone), pa.string()))))
+        metadata = {k.decode(): v.decode() for k, v in (current.schema.metadata or {}).items()
+                    if k.startswith(b"seimei.") and k != ROWS_HASH_KEY.encode()}
+        publisher.write_bucket(table, bucket, kept, metadata)
+    stamps = store.read_stamps(table, bucket)
+    if gone & set(stamps):
+        store.write_stamps(table, bucket, {d: s for d, s in stamps.items() if d not in gone})
 
 
 def withdraw_unlisted(store: StageStore, publisher: ParquetPublisher) -> int:
@@ -30,17 +46,8 @@ def withdraw_unlisted(store: StageStore, publisher: ParquetPublisher) -> int:
     for table in PER_DOCUMENT_TABLES:
         for bucket, path in publisher.bucket_files(table).items():
             current = publisher.read_file(path)
-            unlisted = set(current.column("doc_id").unique().to_pylist()) - listed
-            stamps = store.read_stamps(table, bucket)
-            unlisted_stamps = set(stamps) - listed
-            if not unlisted and not unlisted_stamps:
-                continue
+            unlisted = (set(current.column("doc_id").unique().to_pylist()) | set(store.read_stamps(table, bucket))) - listed
             if unlisted:
-                kept = current.filter(pc.is_in(current.column("doc_id"), value_set=pa.array(sorted(listed & set(
-                    current.column("doc_id").unique().to_pylist())), type=pa.string())))
-                metadata = {k.decode(): v.decode() for k, v in (current.schema.metadata or {}).items()
-                            if k.startswith(b"seimei.") and k != b"seimei.rows_sha256"}
-                publisher.write_bucket(table, bucket, kept, metadata)
-            store.write_stamps(table, bucket, {d: s for d, s in stamps.items() if d in listed})
-            removed += len(unlisted | unlisted_stamps)
+                withdraw_from_bucket(store, publisher, table, bucket, unlisted, current)
+                removed += len(unlisted)
     return removed

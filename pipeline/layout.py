@@ -68,23 +68,25 @@ def _relayout_table(store: StageStore, publisher: ParquetPublisher, table: str, 
             in_buckets.add(doc_id)
     moved = 0
     current, fingerprint = stage_fingerprint(table), pipeline_fingerprint()
+
+    def legacy_stamp(doc_id: str) -> dict:
+        """A document published under the code of today stays done; anything else is redone."""
+        old = store.read(table, doc_id) or {}
+        mark = current if old.get("fingerprint") == fingerprint else old.get("fingerprint")
+        return {"fingerprint": mark, "rows": old.get("rows"), "run": "migrated"}
+
     for path in legacy:
         doc_id = path.rsplit("/", 1)[-1][: -len(".parquet")]
         if doc_id in in_buckets:  # moved already by a migration that was cut short
             continue
         b = bucket_of(doc_id, n)
         rows.setdefault(b, []).append(publisher.read_file(path))
-        old = store.read(table, doc_id) or {}
-        # a document published under the code of today stays done; anything else is redone
-        mark = current if old.get("fingerprint") == fingerprint else old.get("fingerprint")
-        stamps.setdefault(b, {})[doc_id] = {"fingerprint": mark, "rows": old.get("rows"), "run": "migrated"}
+        stamps.setdefault(b, {})[doc_id] = legacy_stamp(doc_id)
         moved += 1
     for doc_id in store.keys(table):  # a legacy stamp of a document whose file holds no rows
         b = bucket_of(doc_id, n)
         if doc_id not in in_buckets and doc_id not in stamps.get(b, {}):
-            old = store.read(table, doc_id) or {}
-            mark = current if old.get("fingerprint") == fingerprint else old.get("fingerprint")
-            stamps.setdefault(b, {})[doc_id] = {"fingerprint": mark, "rows": old.get("rows"), "run": "migrated"}
+            stamps.setdefault(b, {})[doc_id] = legacy_stamp(doc_id)
     for b in set(stamps) - set(rows):
         rows[b] = []
     for b, parts in rows.items():

@@ -3,11 +3,13 @@ layouts (one file per document) or another bucket count laid out anew with every
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 from pathlib import Path
 
 import dagster as dg
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
 
@@ -41,6 +43,19 @@ def published(tmp_path_factory):
     return inbox, out, rows(out)
 
 
+def copy_of(published, tmp_path: Path) -> tuple[Path, Path]:
+    """A copy of the published corpus (inbox and publish folder) to change."""
+    inbox_before, out_before, _ = published
+    inbox, out = tmp_path / "inbox", tmp_path / "out"
+    shutil.copytree(inbox_before, inbox)
+    shutil.copytree(out_before, out)
+    return inbox, out
+
+
+def doc_id_of(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+
+
 def to_legacy_layout(out: Path, dst: Path) -> Path:
     """The publication as an earlier version wrote it: one file per document in meeting-year
     folders, a done-stamp per document and table, no bucket stamps."""
@@ -53,7 +68,7 @@ def to_legacy_layout(out: Path, dst: Path) -> Path:
         for f in (dst / table).glob("part-*.parquet"):
             f.unlink()
         for doc_id, year in years.items():
-            part = data.filter(__import__("pyarrow.compute", fromlist=["equal"]).equal(data.column("doc_id"), doc_id))
+            part = data.filter(pc.equal(data.column("doc_id"), doc_id))
             folder = dst / table / f"meeting_year={year}"  # every document had a file, rows or none
             folder.mkdir(parents=True, exist_ok=True)
             pq.write_table(part, folder / f"{doc_id}.parquet")
@@ -95,13 +110,10 @@ def test_another_bucket_count_lays_the_publication_out_anew(published, tmp_path,
 
 
 def test_one_new_file_is_the_only_document_read_and_only_its_bucket_is_rewritten(published, tmp_path):
-    inbox_before, out_before, _ = published
-    inbox, out = tmp_path / "inbox", tmp_path / "out"
-    shutil.copytree(inbox_before, inbox)
-    shutil.copytree(out_before, out)
+    inbox, out = copy_of(published, tmp_path)
     new = inbox / "zz_new.txt"
     shutil.copy(SEED_FIXTURES / "000_dfd32790290888e2.txt", new)
-    new_bucket = bucket_of(__import__("hashlib").sha256(new.read_bytes()).hexdigest()[:16])
+    new_bucket = bucket_of(doc_id_of(new))
     mtimes = {p: p.stat().st_mtime_ns for p in out.glob("*/part-*.parquet")}
     with dg.instance_for_test() as instance:
         lines = quiet(inbox, out, instance)
@@ -117,12 +129,9 @@ def test_one_new_file_is_the_only_document_read_and_only_its_bucket_is_rewritten
 
 
 def test_a_deleted_file_leaves_its_bucket_and_only_that_bucket_is_run(published, tmp_path):
-    inbox_before, out_before, _ = published
-    inbox, out = tmp_path / "inbox", tmp_path / "out"
-    shutil.copytree(inbox_before, inbox)
-    shutil.copytree(out_before, out)
+    inbox, out = copy_of(published, tmp_path)
     gone = sorted(inbox.glob("*.txt"))[0]
-    doc_id = __import__("hashlib").sha256(gone.read_bytes()).hexdigest()[:16]
+    doc_id = doc_id_of(gone)
     gone.unlink()
     with dg.instance_for_test() as instance:
         lines = quiet(inbox, out, instance)
