@@ -68,7 +68,7 @@ def extracted_text(context: dg.AssetExecutionContext, settings: SeimeiSettings) 
             outcomes["rejected"] += 1
             continue
         clear_rejection(settings, doc_id)
-        settings.store.write("extracted_text", doc_id, extracted)
+        settings.store.write("extracted_text", doc_id, extracted, durable=False)
         done[bucket][doc_id] = stamp("extracted_text", context.run.run_id, encoding=extracted.get("encoding"))
         outcomes[source.format] += 1
     for w in buckets:

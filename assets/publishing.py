@@ -14,7 +14,7 @@ import pyarrow.compute as pc
 
 from assets.stage_helpers import BACKFILL, BucketWork, bucket_version, is_rejected, reject, reject_failure, run_buckets, stamp
 from pipeline.core.inbox import InboxFile
-from pipeline.core.parallel import guarded_call, map_in_order
+from pipeline.core.parallel import Workers, guarded_call
 from pipeline.core.process import NormalizedText
 from pipeline.partitions import bucket_partitions
 from pipeline.lineage import git_commit, library_versions, reference_hashes
@@ -27,7 +27,8 @@ from pipeline.versions import CODE_VERSIONS, UPSTREAM, code_version, pipeline_fi
 from schemas.contract import TableContract
 
 CHECK_NAME = "gx_suite"
-PUBLISH_CHUNK = 250  # documents built, validated and written together: bounds memory, not the corpus
+PUBLISH_CHUNK = 250  # documents whose rows are built together (a batch for the worker processes)
+VALIDATE_BYTES = 32 << 20  # Arrow bytes of rows validated together: bounds memory, not the corpus
 RowBuilder = Callable[[str, InboxFile, NormalizedText, SeimeiSettings], list[dict]]
 
 
@@ -86,7 +87,7 @@ def publish_buckets(
     settings: SeimeiSettings,
     contract: TableContract,
     build_rows: RowBuilder,
-    rows_in_workers: Callable[[tuple[str, NormalizedText]], list[dict]] | None = None,
+    rows_in_workers: Callable[[tuple[str, str, NormalizedText]], pa.Table] | None = None,
 ) -> dg.MaterializeResult:
     reports, held, all_stamps = [], {}, {}
     written = rows_total = files_written = 0
@@ -110,22 +111,45 @@ def publish_buckets(
     for w in buckets:
         if not w.todo:
             finish(w.bucket)  # nothing to build; a document may still have left it
-    # documents stream through in chunks across buckets (one validation per chunk, not per
-    # bucket); a bucket's file is written once all its documents are built
+    # documents stream through in chunks across buckets, built a chunk at a time and validated
+    # together once their rows reach VALIDATE_BYTES (one GX validation for many documents, not
+    # one per bucket); a bucket's file is written once all its documents are validated
     todo = [(w.bucket, d) for w in buckets for d in w.todo]
-    for chunk_start in range(0, len(todo), PUBLISH_CHUNK):
-        chunk = todo[chunk_start:chunk_start + PUBLISH_CHUNK]
-        sources = {d: by_name[b].documents[d] for b, d in chunk}
-        report, chunk_held, chunk_built = _build_and_validate(context, settings, contract, sources, list(sources),
-                                                              build_rows, rows_in_workers, progress)
+    pending: dict[str, pa.Table] = {}
+    pending_order: list[tuple[str, str]] = []
+    pending_bytes = 0
+    text_lengths: dict[str, int] = {}
+
+    def validate_pending() -> None:
+        nonlocal pending_bytes
+        report, chunk_held = _validate(context, settings, contract, pending, text_lengths)
         reports.append(report)
         held.update(chunk_held)
-        for b, d in chunk:
-            if d in chunk_built:
-                built[b][d] = chunk_built[d]
+        for b, d in pending_order:
+            if d in pending:
+                built[b][d] = pending[d]
             left[b] -= 1
             if left[b] == 0:
                 finish(b)
+        pending.clear()
+        pending_order.clear()
+        text_lengths.clear()
+        pending_bytes = 0
+
+    with Workers(settings.workers) as workers:  # one set of worker processes for the whole step
+        for chunk_start in range(0, len(todo), PUBLISH_CHUNK):
+            chunk = todo[chunk_start:chunk_start + PUBLISH_CHUNK]
+            sources = {d: by_name[b].documents[d] for b, d in chunk}
+            chunk_built, lengths = _build(context, settings, contract, sources, build_rows, rows_in_workers, workers,
+                                          progress)
+            pending.update(chunk_built)
+            pending_order.extend(chunk)
+            text_lengths.update(lengths)
+            pending_bytes += sum(t.nbytes for t in chunk_built.values())
+            if pending_bytes >= VALIDATE_BYTES:
+                validate_pending()
+    if pending_order:
+        validate_pending()
     report = merge_reports(reports) if reports else validate_table(contract.name, contract.arrow_schema().empty_table())
     return dg.MaterializeResult(
         metadata={
@@ -159,7 +183,7 @@ def _write_bucket(context, settings: SeimeiSettings, contract: TableContract, wo
     if existing is not None and keep:
         parts.append(existing.filter(pc.is_in(existing.column("doc_id"), value_set=pa.array(sorted(keep)))))
     parts += [built[d] for d in sorted(built)]
-    table = sorted_by_key(contract, _concat(contract, parts))
+    table = sorted_by_key(contract, _concat(contract, parts))  # one sort per file, not one per document
     documents = sorted(keep | set(built))
     publisher.write_bucket(contract.name, work.bucket, table, file_metadata(context, contract, {
         "bucket": work.bucket, "documents": len(documents),
@@ -176,25 +200,24 @@ def sorted_by_key(contract: TableContract, table: pa.Table) -> pa.Table:
     return table.sort_by([(k, "ascending") for k in contract.key]) if table.num_rows > 1 else table
 
 
-def _build_and_validate(context, settings, contract, sources, chunk, build_rows, rows_in_workers, progress):
-    """Rows of a chunk of documents, validated together; documents failing a blocking expectation
-    are rejected and left out. Returns (report, held back, {doc_id: table})."""
+def _build(context, settings, contract, sources, build_rows, rows_in_workers, workers, progress):
+    """Rows of a chunk of documents, each checked against the contract; a document whose rows
+    cannot be built or break the contract is rejected. Returns ({doc_id: table}, text lengths)."""
     store = settings.store
     built: dict[str, pa.Table] = {}
     text_lengths: dict[str, int] = {}
     todo: dict[str, NormalizedText] = {}
-    for doc_id in chunk:
+    for doc_id, source in sources.items():
         raw = store.read("normalized_text", doc_id)
-        source = sources.get(doc_id)
-        if raw is None or source is None or is_rejected(settings, doc_id):  # rejected, or gone from the inbox
+        if raw is None or is_rejected(settings, doc_id):  # rejected, or gone from the inbox
             progress.advance(doc_id)
             continue
         todo[doc_id] = NormalizedText.from_json(raw)
         text_lengths[doc_id] = len(todo[doc_id].text)
     names = [sources[doc_id].source_path for doc_id in todo]
     if rows_in_workers is not None:
-        all_rows = map_in_order(guarded_call, [(rows_in_workers, item) for item in todo.items()], settings.workers,
-                                on_result=lambda i: progress.advance(names[i]))
+        jobs = [(rows_in_workers, (doc_id, sources[doc_id].source_sha256, norm)) for doc_id, norm in todo.items()]
+        all_rows = workers.map(guarded_call, jobs, on_result=lambda i: progress.advance(names[i]))
     else:
         all_rows = []
         for name, (doc_id, norm) in zip(names, todo.items()):
@@ -204,11 +227,19 @@ def _build_and_validate(context, settings, contract, sources, chunk, build_rows,
         try:
             if error is not None:
                 raise error
+            if isinstance(rows, pa.Table):  # built in a worker, checked against the contract there
+                built[doc_id] = rows
+                continue
             sha = sources[doc_id].source_sha256
-            built[doc_id] = sorted_by_key(contract, contract.to_table([{**row, "source_sha256": sha} for row in rows]))
+            built[doc_id] = contract.to_table([{**row, "source_sha256": sha} for row in rows])  # sorted per file
         except Exception as exc:  # a row that breaks the contract, or any error building them: this document's
             reject_failure(context, settings, doc_id, contract.name, exc)
-    del all_rows, todo
+    return built, text_lengths
+
+
+def _validate(context, settings, contract, built: dict[str, pa.Table], text_lengths: dict[str, int]):
+    """The suite over the rows of many documents at once; documents failing a blocking
+    expectation are rejected and taken out of `built`. Returns (report, held back)."""
     report = validate_table(contract.name, _concat(contract, built.values()), text_lengths=text_lengths)
     held: dict[str, list[str]] = {}
     for failure in report.failed:
@@ -219,7 +250,7 @@ def _build_and_validate(context, settings, contract, sources, chunk, build_rows,
         reject(settings, doc_id, contract.name, f"failed validation of table {contract.name}: {'; '.join(failures)}")
         built.pop(doc_id, None)
         context.log.warning(f"document {doc_id} held back: {'; '.join(failures)}")
-    return report, held, built
+    return report, held
 
 
 def _concat(contract: TableContract, tables) -> pa.Table:
@@ -231,7 +262,7 @@ def per_document_table(contract: TableContract, build_rows: RowBuilder, kinds: s
                        rows_in_workers=None) -> dg.AssetsDefinition:
     """The asset for one per-document published table: same bucket partitions, policy and check
     for all; its deps are the table's upstream in pipeline/versions.py. rows_in_workers: a
-    module-level (doc_id, normalized text) -> rows function, for tables whose rows are costly
+    module-level (doc_id, source sha256, normalized text) -> Arrow table function, for tables whose rows are costly
     enough to build in worker processes (tokens)."""
 
     @dg.asset(

@@ -33,7 +33,9 @@ def _token_views(publish_dir: str, bucket: str, signature: tuple, doc_id: str) -
     if doc_id not in where:
         return []
     offset, length = where[doc_id]
-    return [TokenView(r["sentence_idx"], r["normalized_form"], r["char_start"]) for r in table.slice(offset, length).to_pylist()]
+    rows = table.slice(offset, length)
+    columns = (rows.column(name).to_pylist() for name in ("sentence_idx", "normalized_form", "char_start"))
+    return list(map(TokenView, *columns))
 
 
 def sector_rows(doc_id, src, norm, settings):

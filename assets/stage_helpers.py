@@ -76,7 +76,7 @@ def transform_documents(context: dg.AssetExecutionContext, settings: SeimeiSetti
             except Exception as exc:  # one document's failure is its rejection, never the run's
                 reject_failure(context, settings, doc_id, stage, exc)
                 continue
-            store.write(stage, doc_id, result)
+            store.write(stage, doc_id, result, durable=False)
             done[doc_id] = stamp(stage, context.run.run_id)
         store.write_stamps(stage, w.bucket, done)
         stamps.update({f"{w.bucket}/{d}": s for d, s in done.items()})

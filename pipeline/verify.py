@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from pipeline.core.inbox import display_path, list_entries, path_from_display, sha256_of
-from pipeline.storage import ROWS_HASH_KEY, ParquetPublisher, rows_sha256
+from pipeline.storage import ROWS_HASH_KEY, ParquetPublisher, rows_match
 from schemas.tables import PUBLISHED_TABLES
 
 
@@ -51,6 +51,6 @@ def verify(inbox: Path, publish: str | Path) -> list[str]:
             recorded = (table.schema.metadata or {}).get(ROWS_HASH_KEY.encode())
             if recorded is None:
                 problems.append(f"unverifiable: {shown} records no rows hash")
-            elif rows_sha256(table) != recorded.decode():
+            elif not rows_match(table, recorded.decode()):
                 problems.append(f"rows changed: {shown} no longer matches its recorded rows hash")
     return problems

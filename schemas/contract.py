@@ -87,6 +87,13 @@ class TableContract:
         raise KeyError(f"{self.name} has no column {name!r}")
 
     def arrow_schema(self) -> pa.Schema:
+        cached = self.__dict__.get("_arrow_schema")  # built once: every document's rows are checked against it
+        if cached is None:
+            cached = self._build_arrow_schema()
+            object.__setattr__(self, "_arrow_schema", cached)
+        return cached
+
+    def _build_arrow_schema(self) -> pa.Schema:
         fields = [
             pa.field(c.name, c.type, nullable=c.nullable, metadata={"description": c.description})
             for c in self.columns
@@ -97,6 +104,13 @@ class TableContract:
         """Rows (dicts) to a table of exactly this schema; fails loudly on a missing non-null value."""
         schema = self.arrow_schema()
         table = pa.Table.from_pylist(rows, schema=schema) if rows else schema.empty_table()
+        self.check(table)
+        return table
+
+    def table_from_columns(self, columns: dict[str, list]) -> pa.Table:
+        """Columns (name -> values, every contract column) to a table of exactly this schema."""
+        schema = self.arrow_schema()
+        table = pa.Table.from_pydict({c.name: columns[c.name] for c in self.columns}, schema=schema)
         self.check(table)
         return table
 

@@ -33,13 +33,36 @@ def map_in_order(fn: Callable[[T], R], items: Iterable[T], workers: int,
     """[fn(x) for x in items], over `workers` processes when the batch is big enough.
     `fn` must be a module-level function (it is pickled by name). on_result(i) is called as each
     result arrives, in order (progress)."""
-    items = list(items)
-    workers = min(worker_count(workers), max(1, len(items) // MIN_ITEMS_PER_WORKER))
-    if workers <= 1:
-        return _collect((fn(x) for x in items), on_result)
-    chunk = max(1, len(items) // (workers * 4))
-    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-        return _collect(pool.map(fn, items, chunksize=chunk), on_result)
+    with Workers(workers) as pool:
+        return pool.map(fn, items, on_result)
+
+
+class Workers:
+    """Worker processes kept for a whole step: started (spawned) on the first batch big enough
+    to need them, reused by every later batch, stopped on exit. A step that maps chunk after
+    chunk pays the start (a second, and each worker's Sudachi dictionary) once, not per chunk."""
+
+    def __init__(self, workers: int):
+        self.workers = worker_count(workers)
+        self._pool: ProcessPoolExecutor | None = None
+
+    def __enter__(self) -> "Workers":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._pool is not None:
+            self._pool.shutdown()
+            self._pool = None
+
+    def map(self, fn: Callable[[T], R], items: Iterable[T], on_result: Callable[[int], None] | None = None) -> list[R]:
+        items = list(items)
+        workers = min(self.workers, max(1, len(items) // MIN_ITEMS_PER_WORKER))
+        if workers <= 1 and self._pool is None:
+            return _collect((fn(x) for x in items), on_result)
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"))
+        chunk = max(1, len(items) // (self.workers * 4))
+        return _collect(self._pool.map(fn, items, chunksize=chunk), on_result)
 
 
 def _collect(results: Iterable[R], on_result: Callable[[int], None] | None) -> list[R]:

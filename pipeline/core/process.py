@@ -78,6 +78,18 @@ def token_rows_job(job: tuple[str, "NormalizedText"]) -> list[dict]:
     return token_rows(doc_id, norm)
 
 
+def token_table_job(job: tuple[str, str, "NormalizedText"]):
+    """A document's tokens as an Arrow table of the tokens contract, built in the worker process:
+    half a million rows cross back as a few buffers each, not as half a million pickled dicts."""
+    from schemas.tables import TOKENS
+
+    doc_id, source_sha256, norm = job
+    tokens = tokenize_sentences(norm.text, norm.sentences)
+    columns = {name: [getattr(t, name) for t in tokens] for name in TOKEN_FIELDS}
+    return TOKENS.table_from_columns({"doc_id": [doc_id] * len(tokens), "source_sha256": [source_sha256] * len(tokens),
+                                      **columns})
+
+
 def extracted_to_json(x: ExtractedText) -> dict:
     return {
         "lines": [[ln.text, ln.page, ln.continues] for ln in x.lines],
@@ -161,6 +173,10 @@ def sentence_rows(doc_id: str, norm: NormalizedText) -> list[dict]:
         {"doc_id": doc_id, "sentence_idx": i, "text": norm.text[s:e], "char_start": s, "char_end": e, "page": joined.page_at(s)}
         for i, (s, e) in enumerate(norm.sentences)
     ]
+
+
+TOKEN_FIELDS = ("sentence_idx", "token_idx", "surface", "normalized_form", "dictionary_form", "reading_form", "pos",
+                "char_start", "char_end")
 
 
 def token_rows(doc_id: str, norm: NormalizedText) -> list[dict]:

@@ -58,25 +58,33 @@ class SectorMatcher:
                     self.patterns.append((sector, key))
 
     def match(self, tokens: Iterable[TokenView]) -> list[SectorHit]:
-        by_sentence: dict[int, list[TokenView]] = {}
-        for t in tokens:
-            by_sentence.setdefault(t.sentence_idx, []).append(t)
-        spans: dict[str, set[tuple[int, int, int, int]]] = {}  # (sentence, first token, last token, char_start)
-        for sentence_idx, toks in sorted(by_sentence.items()):
-            joined, starts = "", []
-            for t in toks:
-                starts.append(len(joined))
-                joined += t.normalized_form.casefold()
-            for sector, key in self.patterns:
-                for i in _find_all(joined, key):
-                    end = i + len(key)
-                    if _LATIN.match(key[0]) and i > 0 and _LATIN.match(joined[i - 1]):
-                        continue
-                    if _LATIN.match(key[-1]) and end < len(joined) and _LATIN.match(joined[end]):
-                        continue
-                    first = bisect.bisect_right(starts, i) - 1
-                    last = bisect.bisect_right(starts, end - 1) - 1
-                    spans.setdefault(sector.sector_id, set()).add((sentence_idx, first, last, toks[first].char_start))
+        # one string per document, sentence after sentence, a NUL between them (no term crosses
+        # it): each term is searched once per document, not once per sentence
+        toks = sorted(tokens, key=lambda t: t.sentence_idx)  # stable: token order within a sentence kept
+        parts, starts, length, previous = [], [], 0, None
+        for t in toks:
+            if previous is not None and t.sentence_idx != previous:
+                parts.append("\0")
+                length += 1
+            previous = t.sentence_idx
+            starts.append(length)
+            form = t.normalized_form.casefold()
+            parts.append(form)
+            length += len(form)
+        joined = "".join(parts)
+        # (sentence, first token, last token, char_start); token indices over the document keep
+        # the order of (sentence, token) pairs the mention count below relies on
+        spans: dict[str, set[tuple[int, int, int, int]]] = {}
+        for sector, key in self.patterns:
+            for i in _find_all(joined, key):
+                end = i + len(key)
+                if _LATIN.match(key[0]) and i > 0 and _LATIN.match(joined[i - 1]):
+                    continue
+                if _LATIN.match(key[-1]) and end < len(joined) and _LATIN.match(joined[end]):
+                    continue
+                first = bisect.bisect_right(starts, i) - 1
+                last = bisect.bisect_right(starts, end - 1) - 1
+                spans.setdefault(sector.sector_id, set()).add((toks[first].sentence_idx, first, last, toks[first].char_start))
         hits = []
         for sector in self.sectors:
             found = sorted(spans.get(sector.sector_id, ()))
