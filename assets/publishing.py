@@ -96,6 +96,7 @@ def publish_buckets(
     progress = Progress(contract.name, sum(len(w.todo) for w in buckets), context.log.info)
     built: dict[str, dict[str, pa.Table]] = {w.bucket: {} for w in buckets}
     left = {w.bucket: len(w.todo) for w in buckets}
+    per_bucket: dict[str, tuple[int, int, int, bool]] = {}  # documents, rows, built now, file rewritten
 
     def finish(bucket: str) -> None:
         nonlocal written, rows_total, files_written
@@ -106,7 +107,10 @@ def publish_buckets(
             files_written += 1
             written += len(done)
             rows_total += sum(t.num_rows for t in done.values())
-        all_stamps.update({f"{bucket}/{d}": s for d, s in (stamps or work.current).items()})
+        now = stamps if stamps is not None else work.current
+        all_stamps.update({f"{bucket}/{d}": s for d, s in now.items()})
+        per_bucket[bucket] = (len(now), sum(int(s.get("rows") or 0) for s in now.values()), len(done),
+                              stamps is not None)
 
     for w in buckets:
         if not w.todo:
@@ -161,10 +165,25 @@ def publish_buckets(
             "documents_written_in_run": written,
             "bucket_files_written": files_written,
             "documents_held_back": len(held),
+            "buckets": bucket_table(per_bucket),
             "validation_results": dg.MetadataValue.path(write_validation_result(settings, report, context.run.run_id)),
         },
         check_results=[check_result(report, held)],
         data_version=dg.DataVersion(bucket_version(all_stamps)),
+    )
+
+
+def bucket_table(per_bucket: dict[str, tuple[int, int, int, bool]]) -> dg.MetadataValue:
+    """The run's buckets, each with what its file holds now: Dagster keeps one result for a
+    partition range run (dagster-io/dagster#18123), so this is where a bucket's counts show."""
+    return dg.MetadataValue.table(
+        records=[dg.TableRecord({"bucket": b, "documents": n, "rows": r, "documents_built": built, "file_rewritten": w})
+                 for b, (n, r, built, w) in sorted(per_bucket.items())],
+        schema=dg.TableSchema(columns=[
+            dg.TableColumn("bucket", "string"), dg.TableColumn("documents", "int"), dg.TableColumn("rows", "int"),
+            dg.TableColumn("documents_built", "int", description="documents whose rows this run built"),
+            dg.TableColumn("file_rewritten", "bool"),
+        ]),
     )
 
 

@@ -18,7 +18,7 @@ from assets.inbox import read_manifest
 from assets.publishing import CHECK_NAME, check_result, content_version, file_metadata, write_validation_result
 from pipeline import rejections
 from pipeline.automation import RANGE_END, RANGE_START
-from pipeline.buckets import buckets_in_range, by_bucket
+from pipeline.buckets import bucket_of, buckets_in_range, by_bucket
 from pipeline.consistency import withdraw_from_bucket
 from pipeline.core.inbox import first_of_each_document
 from pipeline.planning import PER_DOCUMENT_TABLES, table_stamps
@@ -81,6 +81,7 @@ def sources(context: dg.AssetExecutionContext, settings: SeimeiSettings) -> dg.M
             "stale_files_removed": removed,
             "stale_temporaries_removed": len(temporaries),
             "rejections": dg.MetadataValue.md(_rejections_markdown(rows)),
+            "buckets": ledger_buckets(rows),
             "preview": dg.MetadataValue.md(_run_preview(context, settings, published_ids, held)),
             "validation_results": dg.MetadataValue.path(write_validation_result(settings, report, context.run.run_id)),
         },
@@ -90,6 +91,24 @@ def sources(context: dg.AssetExecutionContext, settings: SeimeiSettings) -> dg.M
 
 
 LEDGER_ATTEMPTS = 5
+
+
+def ledger_buckets(rows: list[dict]) -> dg.MetadataValue:
+    """Files per bucket and what became of them, for the whole ledger: the partitions view shows a
+    bucket materialized, this says how many documents it holds and how many of its files were
+    turned away. A file never read (no sha256) has no bucket and counts under "-"."""
+    counts: dict[str, dict[str, int]] = {}
+    for r in rows:
+        key = r.get("doc_id") or (r.get("source_sha256") or "")[:16]
+        bucket = bucket_of(key) if key else "-"
+        entry = counts.setdefault(bucket, {"files": 0, "published": 0, "rejected": 0, "duplicate": 0})
+        entry["files"] += 1
+        entry[r["status"]] += 1
+    return dg.MetadataValue.table(
+        records=[dg.TableRecord({"bucket": b, **c}) for b, c in sorted(counts.items())],
+        schema=dg.TableSchema(columns=[dg.TableColumn("bucket", "string"), *(
+            dg.TableColumn(name, "int") for name in ("files", "published", "rejected", "duplicate"))]),
+    )
 
 
 def publication_state(store: StageStore) -> str:

@@ -99,5 +99,22 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def exit_now(code: int) -> None:
+    """End the process without tearing the interpreter down: after a run, freeing GX's, pandas'
+    and Dagster's modules object by object takes a second or more and does nothing for the user.
+    Logs and output are flushed first; every file the run wrote is already closed and renamed."""
+    import logging
+
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
+def entry() -> None:
+    """The `seimei` console script."""
+    exit_now(main())
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    entry()

@@ -90,6 +90,21 @@ def test_checks_ran_and_passed_and_metadata_reaches_dagster(materialized):
     assert event.asset_materialization.tags.get("dagster/data_version")
 
 
+def test_each_table_and_the_ledger_say_what_every_bucket_holds(materialized):
+    """Dagster keeps one result for a run's bucket range: the per-bucket counts are a table in it."""
+    _, instance, out, docs = materialized
+    expected = {b: len(d) for b, d in by_bucket({d: None for d in docs}).items()}
+    tokens = instance.get_latest_materialization_event(dg.AssetKey("tokens")).asset_materialization.metadata
+    records = [r.data for r in tokens["buckets"].value.records]
+    assert len(records) == len(bucket_keys())  # every bucket of the run, empty ones too
+    assert {r["bucket"]: r["documents"] for r in records if r["documents"]} == expected
+    rows_per_bucket = {b: pq.read_table(out / "tokens" / f"part-{b}.parquet").num_rows for b in expected}
+    assert {r["bucket"]: r["rows"] for r in records if r["documents"]} == rows_per_bucket
+    ledger = instance.get_latest_materialization_event(dg.AssetKey("sources")).asset_materialization.metadata
+    counts = {r.data["bucket"]: (r.data["files"], r.data["published"]) for r in ledger["buckets"].value.records}
+    assert counts == {b: (n, n) for b, n in expected.items()}
+
+
 def test_parquet_files_carry_lineage_metadata(materialized):
     _, _, out, keys = materialized
     import json
