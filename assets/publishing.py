@@ -4,8 +4,9 @@ bucket's file rewritten whole with the rows of its unchanged documents kept."""
 
 
 import hashlib
+import importlib
 import json
-from functools import partial
+from functools import lru_cache, partial
 from typing import Callable
 
 import dagster as dg
@@ -13,7 +14,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from assets.stage_helpers import BACKFILL, BucketWork, bucket_version, is_rejected, reject, reject_failure, run_buckets, stamp
+from pipeline.buckets import bucket_of
+from pipeline.core.errors import RejectedInput
 from pipeline.core.inbox import InboxFile
+from pipeline.core.rows import DocumentInputs
+from pipeline.core.sectors import TokenView
 from pipeline.core.parallel import Workers, guarded_call
 from pipeline.core.process import NormalizedText
 from pipeline.partitions import bucket_partitions
@@ -29,7 +34,7 @@ from schemas.contract import TableContract
 CHECK_NAME = "gx_suite"
 PUBLISH_CHUNK = 250  # documents whose rows are built together (a batch for the worker processes)
 VALIDATE_BYTES = 32 << 20  # Arrow bytes of rows validated together: bounds memory, not the corpus
-RowBuilder = Callable[[str, InboxFile, NormalizedText, SeimeiSettings], list[dict]]
+RowBuilder = Callable[[DocumentInputs], list[dict]]
 
 
 def file_metadata(context: dg.AssetExecutionContext, contract: TableContract, extra: dict) -> dict[str, str]:
@@ -240,7 +245,8 @@ def _build(context, settings, contract, sources, build_rows, rows_in_workers, wo
     else:
         all_rows = []
         for name, (doc_id, norm) in zip(names, todo.items()):
-            all_rows.append(guarded_call((partial(build_rows, doc_id, sources[doc_id], norm), settings)))
+            inputs = partial(document_inputs, settings, contract, doc_id, sources[doc_id], norm)
+            all_rows.append(guarded_call((lambda make: build_rows(make()), inputs)))
             progress.advance(name)
     for doc_id, (rows, error) in zip(todo, all_rows):
         try:
@@ -254,6 +260,46 @@ def _build(context, settings, contract, sources, build_rows, rows_in_workers, wo
         except Exception as exc:  # a row that breaks the contract, or any error building them: this document's
             reject_failure(context, settings, doc_id, contract.name, exc)
     return built, text_lengths
+
+
+def document_inputs(settings: SeimeiSettings, contract: TableContract, doc_id: str, source: InboxFile,
+                    norm: NormalizedText) -> DocumentInputs:
+    """A document's typed inputs for the table's builder: the stage results its spec's upstream
+    names, read from the stage store (structured_fields) or the published bucket (tokens)."""
+    structure = settings.store.read("structured_fields", doc_id) if "structured_fields" in contract.upstream else None
+    if "structured_fields" in contract.upstream and structure is None:
+        raise RejectedInput("no structured fields for the document (its structure stage did not finish)")
+    tokens = published_tokens(settings, doc_id) if "tokens" in contract.upstream else None
+    return DocumentInputs(doc_id, source.source_path, source.source_sha256, norm, structure, tokens)
+
+
+@lru_cache(maxsize=1)
+def _tokens_of_bucket(publish_dir: str, bucket: str, signature: tuple):
+    """One bucket's tokens file, read once for all its documents (signature: the file's size and
+    mtime, so a rewritten file is read again), with where each document's rows are (the file is
+    sorted by doc_id): (table, {doc_id: (offset, length)})."""
+    from pipeline.storage import ParquetPublisher
+
+    table = ParquetPublisher(publish_dir).read_bucket("tokens", bucket, columns=["doc_id", "sentence_idx", "normalized_form", "char_start"])
+    if table is None:
+        return None, {}
+    runs = pc.run_end_encode(table.column("doc_id").combine_chunks())
+    ends, values = runs.run_ends.to_pylist(), runs.values.to_pylist()
+    starts = [0, *ends[:-1]]
+    return table, {d: (s, e - s) for d, s, e in zip(values, starts, ends)}
+
+
+def published_tokens(settings: SeimeiSettings, doc_id: str) -> tuple[TokenView, ...]:
+    """The document's tokens as the tokens table published them (sectors are matched on them)."""
+    publisher, bucket = settings.publisher, bucket_of(doc_id)
+    info = publisher.location.fs.get_file_info(publisher.bucket_path("tokens", bucket))
+    table, where = _tokens_of_bucket(settings.publish_dir, bucket, (info.size, info.mtime_ns))
+    if doc_id not in where:
+        return ()
+    offset, length = where[doc_id]
+    rows = table.slice(offset, length)
+    columns = (rows.column(name).to_pylist() for name in ("sentence_idx", "normalized_form", "char_start"))
+    return tuple(map(TokenView, *columns))
 
 
 def _validate(context, settings, contract, built: dict[str, pa.Table], text_lengths: dict[str, int]):
@@ -277,12 +323,19 @@ def _concat(contract: TableContract, tables) -> pa.Table:
     return pa.concat_tables(tables) if tables else contract.arrow_schema().empty_table()
 
 
-def per_document_table(contract: TableContract, build_rows: RowBuilder, kinds: set[str],
-                       rows_in_workers=None) -> dg.AssetsDefinition:
-    """The asset for one per-document published table: same bucket partitions, policy and check
-    for all; its deps are the table's upstream in pipeline/versions.py. rows_in_workers: a
-    module-level (doc_id, source sha256, normalized text) -> Arrow table function, for tables whose rows are costly
-    enough to build in worker processes (tokens)."""
+def _resolve(dotted: str):
+    """A "module:function" name of a table's spec to the function."""
+    module, _, name = dotted.partition(":")
+    return getattr(importlib.import_module(module), name)
+
+
+def per_document_table(contract: TableContract) -> dg.AssetsDefinition:
+    """The asset for one per-document published table, from its spec alone (schemas/tables.py):
+    the builder and worker function it names, its upstream as deps, its code version and kinds;
+    the same bucket partitions, policy and check for all."""
+    assert contract.per_document and contract.key[0] == "doc_id", contract.name  # bucket files sort by doc_id first
+    build_rows = _resolve(contract.rows)
+    rows_in_workers = _resolve(contract.rows_in_workers) if contract.rows_in_workers else None
 
     @dg.asset(
         name=contract.name,
@@ -291,7 +344,7 @@ def per_document_table(contract: TableContract, build_rows: RowBuilder, kinds: s
         backfill_policy=BACKFILL,
         code_version=code_version(contract.name),
         group_name="publish",
-        kinds=kinds,
+        kinds=set(contract.kinds),
         owners=OWNERS,
         metadata=definition_metadata(contract),
         description=contract.description,

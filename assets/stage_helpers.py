@@ -3,6 +3,7 @@ stage still has to do, and recording a rejection so the ledger can say why."""
 
 
 import hashlib
+import warnings
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -19,6 +20,10 @@ from pipeline.resources import SeimeiSettings
 from pipeline.versions import pipeline_fingerprint, stage_fingerprint
 
 BACKFILL = dg.BackfillPolicy.single_run()
+# A bucket range is one run by design (pipeline/automation.py); Dagster's beta notice for the
+# parameter would otherwise print once per asset on every code load (nine times).
+warnings.filterwarnings("ignore", message=r"Parameter `backfill_policy` of function `asset` is currently in beta",
+                        category=dg.BetaWarning)
 
 
 @dataclass

@@ -5,26 +5,18 @@ from __future__ import annotations
 import dagster as dg
 
 from assets.corpus_report import corpus_report
-from assets.dates import dates
-from assets.documents import documents
 from assets.extraction import extracted_text
 from assets.inbox import inbox_files
 from assets.normalization import normalized_text
-from assets.officials import officials
-from assets.sectors import sectors
-from assets.sentences import sentences
 from assets.sources import sources
 from assets.structure import structured_fields
-from assets.tokens import tokens
+from assets.tables import TABLE_ASSETS
 from pipeline.jobs import ingest_statements
 from pipeline.project import default_inbox, default_publish
 from pipeline.resources import settings_from_env
 from pipeline.sensors import daily_rescan, inbox_sensor, withdraw_after_failed_run
 
-ASSETS = [
-    inbox_files, extracted_text, normalized_text, structured_fields,
-    documents, sentences, tokens, dates, officials, sectors, sources, corpus_report,
-]
+ASSETS = [inbox_files, extracted_text, normalized_text, structured_fields, *TABLE_ASSETS, sources, corpus_report]
 
 
 def build_definitions(inbox_dir: str | None = None, publish_dir: str | None = None) -> dg.Definitions:

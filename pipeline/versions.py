@@ -12,22 +12,29 @@ import json
 from functools import lru_cache
 
 from pipeline.lineage import reference_hashes
+from schemas.tables import PUBLISHED_TABLES
 
-CODE_VERSIONS: dict[str, str] = {
+# The stages that are not published tables; each table's version, upstream and reference inputs
+# are in its spec (schemas/tables.py) and joined in below.
+STAGE_VERSIONS: dict[str, str] = {
     "inbox_files": "1",
     "extracted_text": "3",
     "normalized_text": "2",
     "structured_fields": "5",
-    "documents": "7",
-    "sentences": "3",
-    "tokens": "3",
-    "dates": "4",
-    "officials": "5",
-    "sectors": "3",
-    "sources": "3",
     "corpus_report": "1",
 }
+STAGE_UPSTREAM: dict[str, tuple[str, ...]] = {
+    "extracted_text": ("inbox_files",),
+    "normalized_text": ("extracted_text",),
+    "structured_fields": ("normalized_text",),
+}
+STAGE_REFERENCE_INPUTS: dict[str, tuple[str, ...]] = {
+    "normalized_text": ("cjk_folding.json",),
+    "structured_fields": ("document_types.json", "officials.json", "name_variants.json", "countries.json",
+                          "places.json", "office_patterns.json", "countries_more.json"),
+}
 
+CODE_VERSIONS: dict[str, str] = {**STAGE_VERSIONS, **{t.name: t.code_version for t in PUBLISHED_TABLES.values()}}
 
 # Rebuilt from the whole corpus on every run that publishes, never per document.
 CORPUS_WIDE = ("sources", "corpus_report")
@@ -35,24 +42,11 @@ CORPUS_WIDE = ("sources", "corpus_report")
 # What each per-document stage and table is computed from: the assets' deps, and the chain a
 # document's stamp is checked against (a change anywhere upstream redoes the document here).
 UPSTREAM: dict[str, tuple[str, ...]] = {
-    "extracted_text": ("inbox_files",),
-    "normalized_text": ("extracted_text",),
-    "structured_fields": ("normalized_text",),
-    "documents": ("normalized_text", "structured_fields"),
-    "sentences": ("normalized_text",),
-    "tokens": ("normalized_text",),
-    "dates": ("structured_fields",),
-    "officials": ("structured_fields",),
-    "sectors": ("normalized_text", "tokens"),
-}
+    **STAGE_UPSTREAM, **{t.name: t.upstream for t in PUBLISHED_TABLES.values() if t.per_document}}
 
 # The assets whose output also depends on reviewed reference data, and on which files.
 REFERENCE_INPUTS: dict[str, tuple[str, ...]] = {
-    "normalized_text": ("cjk_folding.json",),
-    "structured_fields": ("document_types.json", "officials.json", "name_variants.json", "countries.json",
-                          "places.json", "office_patterns.json", "countries_more.json"),
-    "sectors": ("sectors.json",),
-}
+    **STAGE_REFERENCE_INPUTS, **{t.name: t.reference_inputs for t in PUBLISHED_TABLES.values() if t.reference_inputs}}
 
 
 def code_version(asset: str) -> str:

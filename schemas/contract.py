@@ -75,6 +75,14 @@ class TableContract:
     joins: tuple[Join, ...] = ()
     trace: Trace = Trace()
     per_document: bool = True  # rows of documents, one file per bucket; False: one file for the table (the ledger)
+    # How the table is built, from which everything else is derived (assets, their deps, code
+    # versions, the stamps' upstream chain, the ledger's deps); see pipeline/tables.py.
+    code_version: str = "1"      # bump when a change to the builder changes the rows
+    upstream: tuple[str, ...] = ()  # the stages (or tables) its rows are built from
+    reference_inputs: tuple[str, ...] = ()  # files of data/reference/ the rows depend on
+    rows: str = ""               # "module:function" (DocumentInputs -> rows), pipeline/core/rows.py
+    rows_in_workers: str = ""    # "module:function" ((doc_id, sha256, NormalizedText) -> Arrow table), for costly tables
+    kinds: tuple[str, ...] = ("parquet",)  # the asset's kinds in the Dagster UI
 
     @property
     def column_names(self) -> list[str]:

@@ -45,6 +45,7 @@ SOURCES = TableContract(
                 "the file it duplicates); none for a rejected file.", optional=True),),
     trace=Trace(note="The row is the source file itself: source_path under the inbox, with the bytes' source_sha256."),
     per_document=False,
+    code_version="3",
 )
 
 DOCUMENTS = TableContract(
@@ -74,6 +75,9 @@ DOCUMENTS = TableContract(
     ),
     trace=Trace(note="The whole file: source_path (the first inbox name seen for these bytes; sources lists every "
                 "name with the same source_sha256), page_count pages, of which dropped_pages gave no text."),
+    code_version="7",
+    upstream=("normalized_text", "structured_fields"),
+    rows="pipeline.core.rows:documents_rows",
 )
 
 SENTENCES = TableContract(
@@ -91,6 +95,9 @@ SENTENCES = TableContract(
     ),
     joins=(TO_DOCUMENT,),
     trace=Trace("char_start", "char_end", "page"),
+    code_version="3",
+    upstream=("normalized_text",),
+    rows="pipeline.core.rows:sentences_rows",
 )
 
 TOKENS = TableContract(
@@ -117,6 +124,11 @@ TOKENS = TableContract(
     ),
     trace=Trace("char_start", "char_end", note="Tokens have no page column: the page is their sentence's "
                 "(sentences.page, where the sentence starts)."),
+    code_version="3",
+    upstream=("normalized_text",),
+    rows="pipeline.core.rows:tokens_rows",
+    rows_in_workers="pipeline.core.process:token_table_job",  # tokenizing is the heaviest step per document
+    kinds=("parquet", "sudachi"),
 )
 
 DATE_PRECISIONS = ("day", "month", "year")
@@ -139,6 +151,9 @@ DATES = TableContract(
     ),
     joins=(TO_DOCUMENT, in_sentence("char_start")),
     trace=Trace("char_start", "char_end", "page"),
+    code_version="4",
+    upstream=("structured_fields",),
+    rows="pipeline.core.rows:dates_rows",
 )
 
 OFFICIALS = TableContract(
@@ -165,6 +180,9 @@ OFFICIALS = TableContract(
     joins=(TO_DOCUMENT, in_sentence("char_start")),
     trace=Trace("char_start", "char_end", "page", note="person_id leads to the gazetteer entry "
                 "(data/reference/officials.json), which folds every spelling of the person."),
+    code_version="5",
+    upstream=("structured_fields",),
+    rows="pipeline.core.rows:officials_rows",
 )
 
 SECTORS = TableContract(
@@ -188,6 +206,10 @@ SECTORS = TableContract(
     trace=Trace("first_char_start", None, "page", note="Only the first mention is located (page is its page). "
                 "The others are not stored: they are matches of the sector's terms (data/reference/sectors.json) "
                 "in each sentence's joined tokens.normalized_form values."),
+    code_version="3",
+    upstream=("normalized_text", "tokens"),
+    reference_inputs=("sectors.json",),
+    rows="pipeline.core.rows:sectors_rows",
 )
 
 PUBLISHED_TABLES: dict[str, TableContract] = {

@@ -175,8 +175,8 @@ ERRORS = [ValueError("bad value"), KeyError("missing"), ZeroDivisionError("divis
           RuntimeError("/srv/secret/path/inbox/x.pdf broke")]
 # (module, function, how its arguments name the document: "doc_id" first, or by the text)
 STAGES = [("assets.normalization", "normalize", "result"), ("assets.structure", "extract_structure", "norm"),
-          ("assets.documents", "document_row", "doc_id"), ("assets.sentences", "sentence_rows", "doc_id"),
-          ("pipeline.core.process", "token_rows", "doc_id")]
+          ("pipeline.core.rows", "document_row", "doc_id"), ("pipeline.core.rows", "sentence_rows", "doc_id"),
+          ("pipeline.core.process", "token_columns", "doc_id")]
 
 
 def _victim_text(path: Path) -> str:
@@ -235,7 +235,7 @@ def test_an_exception_in_one_documents_work_rejects_that_document_only(tmp_path_
 
 @pytest.mark.parametrize("breakage, column", [({"doc_type": "press_release"}, "doc_type"), ({"doc_id": None}, "doc_id")])
 def test_a_row_that_breaks_its_tables_contract_rejects_that_document_only(tmp_path, monkeypatch, breakage, column):
-    import assets.documents as documents_asset
+    import pipeline.core.rows as documents_asset
 
     victim = sorted(SAMPLE_INBOX.glob("*.txt"))[0]
     victim_id = hashlib.sha256(victim.read_bytes()).hexdigest()[:16]

@@ -185,16 +185,25 @@ def test_the_run_log_shows_per_document_progress_of_each_step(materialized):
         assert any(m.startswith(f"{step}: 4/4 done in ") for m in messages), step
 
 
-def test_every_per_document_stage_and_table_is_in_every_list_that_names_them():
-    """Until one spec per table drives them all: the contracts, the code versions, the upstream
-    chain the stamps are checked against and the assets must name the same tables."""
-    from pipeline.versions import CODE_VERSIONS, CORPUS_WIDE, UPSTREAM
+def test_the_assets_versions_and_stamps_chain_are_derived_from_the_table_specs():
+    """One spec per table (schemas/tables.py): its asset, deps, code version, reference inputs and
+    builder come from it, and the stamps' upstream chain and the ledger's deps follow."""
+    from assets.sources import sources
+    from pipeline.core import rows
+    from pipeline.versions import CODE_VERSIONS, CORPUS_WIDE, REFERENCE_INPUTS, STAGE_VERSIONS, UPSTREAM, code_version
 
+    assets = {key.path[0]: a for a in ASSETS for key in a.keys}
+    assert set(assets) == set(STAGE_VERSIONS) | set(PUBLISHED_TABLES)
     per_document = set(CODE_VERSIONS) - {"inbox_files", *CORPUS_WIDE}
     assert set(UPSTREAM) == per_document
-    assert set(PER_DOCUMENT_TABLES) <= per_document and set(PER_DOCUMENT_TABLES) == {
-        n for n, c in PUBLISHED_TABLES.items() if c.per_document}
-    assets = {key.path[0]: a for a in ASSETS for key in a.keys}
-    for name in per_document:
+    assert set(PER_DOCUMENT_TABLES) == {n for n, c in PUBLISHED_TABLES.items() if c.per_document}
+    for name, contract in PUBLISHED_TABLES.items():
+        assert CODE_VERSIONS[name] == contract.code_version
+        assert assets[name].code_versions_by_key[dg.AssetKey(name)] == code_version(name)
+        if not contract.per_document:
+            continue
         assert assets[name].partitions_def is not None, name
-        assert {k.path[0] for k in assets[name].dependency_keys} == set(UPSTREAM[name]), name
+        assert {k.path[0] for k in assets[name].dependency_keys} == set(contract.upstream) == set(UPSTREAM[name]), name
+        assert REFERENCE_INPUTS.get(name, ()) == contract.reference_inputs
+        assert getattr(rows, contract.rows.split(":")[1]) is not None, name  # the builder exists
+    assert {k.path[0] for k in sources.dependency_keys} == {"inbox_files", *PER_DOCUMENT_TABLES}

@@ -84,10 +84,14 @@ def token_table_job(job: tuple[str, str, "NormalizedText"]):
     from schemas.tables import TOKENS
 
     doc_id, source_sha256, norm = job
+    columns = token_columns(doc_id, norm)
+    return TOKENS.table_from_columns({**columns, "source_sha256": [source_sha256] * len(columns["doc_id"])})
+
+
+def token_columns(doc_id: str, norm: NormalizedText) -> dict[str, list]:
+    """The document's tokens column by column (the tokens table without source_sha256)."""
     tokens = tokenize_sentences(norm.text, norm.sentences)
-    columns = {name: [getattr(t, name) for t in tokens] for name in TOKEN_FIELDS}
-    return TOKENS.table_from_columns({"doc_id": [doc_id] * len(tokens), "source_sha256": [source_sha256] * len(tokens),
-                                      **columns})
+    return {"doc_id": [doc_id] * len(tokens), **{name: [getattr(t, name) for t in tokens] for name in TOKEN_FIELDS}}
 
 
 def extracted_to_json(x: ExtractedText) -> dict:
