@@ -162,8 +162,11 @@ def publish_buckets(
     report = merge_reports(reports) if reports else validate_table(contract.name, contract.arrow_schema().empty_table())
     return dg.MaterializeResult(
         metadata={
-            # The run's totals, shown on each of its buckets (one result covers the range), so not
-            # dagster/row_count, which the UI would read as one bucket's rows.
+            # The whole table's rows (every bucket's file footer, 16 reads): the catalog shows the
+            # latest materialization's dagster/row_count as the table's size. One result covers the
+            # run's bucket range, so every bucket of the run carries the table's total, not its own
+            # (that is in "buckets").
+            "dagster/row_count": settings.publisher.row_count(contract.name),
             "rows_written_in_run": rows_total,
             "dagster/uri": dg.MetadataValue.path(settings.publisher.table_uri(contract.name)),
             "dagster/column_schema": column_schema(contract),

@@ -33,6 +33,10 @@ from pipeline.versions import code_version, pipeline_fingerprint
 from schemas.tables import SOURCES
 
 
+REJECTIONS_CHECK = "no_rejected_files"
+REJECTED_TAG = "seimei/rejected_files"
+
+
 @dg.asset(
     deps=["inbox_files", *PER_DOCUMENT_TABLES],
     code_version=code_version("sources"),
@@ -41,7 +45,12 @@ from schemas.tables import SOURCES
     owners=OWNERS,
     metadata=definition_metadata(SOURCES),
     description=SOURCES.description,
-    check_specs=[dg.AssetCheckSpec(CHECK_NAME, asset="sources", description="Great Expectations suite expectations/sources.json")],
+    check_specs=[
+        dg.AssetCheckSpec(CHECK_NAME, asset="sources", description="Great Expectations suite expectations/sources.json"),
+        dg.AssetCheckSpec(REJECTIONS_CHECK, asset="sources", description=(
+            "Warns while any inbox file is rejected: the run goes on without it (its reason is in the ledger), "
+            "so the UI must not show it as a success.")),
+    ],
 )
 def sources(context: dg.AssetExecutionContext, settings: SeimeiSettings) -> dg.MaterializeResult:
     store, publisher = settings.store, settings.publisher
@@ -71,6 +80,8 @@ def sources(context: dg.AssetExecutionContext, settings: SeimeiSettings) -> dg.M
         context.log.warning(f"{len(awaiting)} inbox files have not been processed yet and are not in the ledger: {awaiting}")
     report = validate_table("sources", ledger)
     counts = {s: sum(r["status"] == s for r in rows) for s in ("published", "rejected", "duplicate")}
+    # on the run itself (the runs list shows tags): how many inbox files stand rejected after it
+    context.instance.add_run_tags(context.run.run_id, {REJECTED_TAG: str(counts["rejected"])})
     return dg.MaterializeResult(
         metadata={
             "dagster/row_count": ledger.num_rows,
@@ -85,8 +96,30 @@ def sources(context: dg.AssetExecutionContext, settings: SeimeiSettings) -> dg.M
             "preview": dg.MetadataValue.md(_run_preview(context, settings, published_ids, held)),
             "validation_results": dg.MetadataValue.path(write_validation_result(settings, report, context.run.run_id)),
         },
-        check_results=[check_result(report)],
+        check_results=[check_result(report), rejections_check(rows)],
         data_version=dg.DataVersion(content_version([ledger_hash])),
+    )
+
+
+MAX_LISTED = 100
+
+
+def rejections_check(rows: list[dict]) -> dg.AssetCheckResult:
+    """WARN (yellow in the UI, and in "Failed" check filters) while the ledger holds rejected
+    files: a run with a file turned away is green otherwise. Lists them with their reasons."""
+    rejected = [r for r in rows if r["status"] == "rejected"]
+    listed = rejected[:MAX_LISTED]
+    return dg.AssetCheckResult(
+        check_name=REJECTIONS_CHECK,
+        passed=not rejected,
+        severity=dg.AssetCheckSeverity.WARN,
+        description=f"{len(rejected)} of {len(rows)} inbox files are rejected" if rejected else "every inbox file is published or a duplicate",
+        metadata={
+            "rejected": len(rejected),
+            "files": dg.MetadataValue.md(_rejections_markdown(listed) + (
+                f"\n\n… and {len(rejected) - len(listed)} more (the sources table, status = 'rejected')"
+                if len(rejected) > len(listed) else "")),
+        },
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import warnings
@@ -22,16 +23,44 @@ LIMIT_FLAGS = (
 )
 
 
+EXIT_CODES = """exit status:
+  0  done (run: everything new is processed; rejected files are recorded, not failures;
+     verify: the publication matches its sources)
+  1  a run failed (the last publication stays whole), or verify found problems
+  2  bad input: no such inbox folder, or reviewed reference data that does not load
+  3  refused: the run would withdraw more than half of the publication (see --allow-removal)"""
+MAX_REJECTIONS_SHOWN = 20  # more go to the ledger only: `sources` with status = 'rejected'
+
+
+def version_text() -> str:
+    """"seimei 0.1.0 (git 1a2b3c4d5e6f)": the package version and the commit the code is at."""
+    from importlib import metadata
+
+    from pipeline.lineage import git_commit
+
+    try:
+        version = metadata.version("seimei")
+    except metadata.PackageNotFoundError:
+        version = "unknown"
+    commit = git_commit()
+    return f"seimei {version} (git {commit[:12] if commit else 'unknown'})"
+
+
 def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     warnings.filterwarnings("ignore", message=r".*(is currently in beta|is currently in preview).*")
-    parser = argparse.ArgumentParser(prog="seimei", description="Japanese government statements to validated Parquet, with Dagster.")
-    sub = parser.add_subparsers(dest="command", required=True)
+    parser = argparse.ArgumentParser(prog="seimei", description="Japanese government statements to validated Parquet, with Dagster.",
+                                     epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="store_true", help="print the version and the git commit, and exit")
+    sub = parser.add_subparsers(dest="command")
     run_p = sub.add_parser("run", help="process what is new in the inbox and publish")
     run_p.add_argument("--raw", default=None, help="inbox folder (default: data/raw, or $SEIMEI_INBOX)")
     run_p.add_argument("--out", default=None, help="publish folder (default: data/published, or $SEIMEI_PUBLISH)")
     run_p.add_argument("--workers", type=int, default=None,
                        help="processes for reading and tokenizing (default: one per core, or $SEIMEI_WORKERS; 1: none)")
+    run_p.add_argument("--json", action="store_true", help="print the summary as one JSON object on stdout")
+    run_p.add_argument("--log-level", default="WARNING", choices=("DEBUG", "INFO", "WARNING", "ERROR"),
+                       help="Dagster's run log on stderr (default WARNING: rejections and failures)")
     run_p.add_argument("--no-progress", action="store_true",
                        help="no progress on stderr (by default: a bar on a terminal, a line every 5 s otherwise)")
     limits = run_p.add_argument_group("limits of one document's work (also $SEIMEI_MAX_*; a document over one is rejected)")
@@ -44,21 +73,23 @@ def main(argv: list[str] | None = None) -> int:
     verify_p = sub.add_parser("verify", help="check the published data against its sources and recorded hashes")
     verify_p.add_argument("--raw", default=None, help="inbox folder (default: data/raw, or $SEIMEI_INBOX)")
     verify_p.add_argument("--out", default=None, help="publish folder (default: data/published, or $SEIMEI_PUBLISH)")
+    verify_p.add_argument("--json", action="store_true", help="print the problems and their counts as JSON")
     eval_p = sub.add_parser("evaluate", help="precision/recall of the extracted fields on the seeds and the gold set")
     eval_p.add_argument("--verbose", "-v", action="store_true", help="list every miss")
+    eval_p.add_argument("--json", action="store_true", help="print precision and recall per set and field as JSON")
     args = parser.parse_args(argv)
+    if args.version:
+        print(version_text())
+        return 0
+    if args.command is None:
+        parser.print_help(sys.stderr)
+        return 2
     if args.command == "verify":
-        from pipeline.verify import verify
-
-        problems = verify(args.raw or default_inbox(), args.out or default_publish())
-        for problem in problems:
-            print(problem)
-        print(f"verify: {len(problems)} problem(s)" if problems else "verify: the published data matches its sources")
-        return 1 if problems else 0
+        return verify_command(args.raw or default_inbox(), args.out or default_publish(), args.json)
     if args.command == "evaluate":
         from pipeline.evaluate_command import evaluate_sets
 
-        return evaluate_sets(verbose=args.verbose)
+        return evaluate_sets(verbose=args.verbose, as_json=args.json)
     if args.command == "home":
         from pipeline.runner import prepare_home
 
@@ -83,20 +114,61 @@ def main(argv: list[str] | None = None) -> int:
     from pipeline.runner import RunFailed, format_summary, get_instance, run
 
     bar = None if args.no_progress else TerminalBar(sys.stderr, sys.stderr.isatty())
+    echo = (lambda *_: None) if args.json else print  # --json: stdout is the JSON object alone
     with get_instance() as instance:
         try:
-            summary = run(inbox, out, instance, progress=bar)
+            summary = run(inbox, out, instance, progress=bar, echo=echo, log_level=args.log_level)
         except RunFailed as exc:
-            print(f"seimei: {exc}", file=sys.stderr)
-            return 1
+            return _failed(args.json, 1, str(exc))
         except ReferenceDataError as exc:
-            print(f"seimei: {exc}; nothing was processed", file=sys.stderr)
-            return 2
+            return _failed(args.json, 2, f"{exc}; nothing was processed")
         except MassRemoval as exc:
-            print(f"seimei: {exc}", file=sys.stderr)
-            return 3
-    print(format_summary(summary))
+            return _failed(args.json, 3, str(exc))
+    if args.json:
+        print(json.dumps(summary_json(summary), ensure_ascii=False, indent=1))
+    else:
+        print(format_summary(summary, max_rejections=MAX_REJECTIONS_SHOWN))
     return 0
+
+
+def _failed(as_json: bool, code: int, message: str) -> int:
+    print(f"seimei: {message}", file=sys.stderr)
+    if as_json:
+        print(json.dumps({"ok": False, "exit_status": code, "error": message}, ensure_ascii=False))
+    return code
+
+
+def summary_json(summary) -> dict:
+    """`seimei run --json`: what the run did and what is published, every rejection included."""
+    return {
+        "ok": True, "exit_status": 0, "inbox": summary.inbox, "publish": summary.publish,
+        "files": summary.files, "statuses": summary.statuses,
+        "documents_processed": summary.documents_processed, "runs": summary.runs,
+        "row_counts": summary.row_counts,
+        "rejections": [{"source_path": path, "reason": reason} for path, reason in summary.rejections],
+        "report": f"{summary.publish}/_report/corpus_report.html",
+    }
+
+
+def verify_command(inbox: str, publish: str, as_json: bool) -> int:
+    """Problems one per line, then their count by kind (the word before the first colon)."""
+    from collections import Counter
+
+    from pipeline.verify import verify
+
+    problems = verify(inbox, publish)
+    kinds = Counter(p.split(":", 1)[0] for p in problems)
+    if as_json:
+        print(json.dumps({"ok": not problems, "problems": problems, "counts": dict(sorted(kinds.items()))},
+                         ensure_ascii=False, indent=1))
+    else:
+        for problem in problems:
+            print(problem)
+        if problems:
+            print(f"verify: {len(problems)} problem(s): " + ", ".join(f"{n} {k}" for k, n in sorted(kinds.items())))
+        else:
+            print("verify: the published data matches its sources")
+    return 1 if problems else 0
 
 
 def exit_now(code: int) -> None:

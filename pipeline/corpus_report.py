@@ -5,9 +5,10 @@ inbox files, and the latest validation of each table.
 No Dagster here: the asset (assets/corpus_report.py) reads the tables and the check results and
 writes the files; this module only turns pyarrow tables and plain dicts into HTML and PNG bytes.
 
-The PNGs carry ASCII text only (sector ids, ISO dates, gazetteer ids, country codes): the machines
-that render them may have no Japanese font. The HTML shows the Japanese text; the reader's browser
-has the fonts. Nothing here reads the clock, and the PNGs carry no software version or date, so
+The charts draw their Japanese labels (officials' names, sector labels, rejection reasons) with
+IPAexGothic, which ships in the matplotlib-fontja wheel (pinned in requirements.lock): a machine
+without any CJK font renders them the same. The page names the common Japanese fonts first and
+falls back to the reader's sans-serif. Nothing here reads the clock, and the PNGs carry no software version or date, so
 the same corpus gives the same bytes; `content_sha256` covers everything but the footer (which
 names the run).
 """
@@ -27,7 +28,7 @@ import pyarrow as pa
 # The columns the report reads, by name (the tables may carry more, e.g. a hive partition column).
 DOCUMENT_COLUMNS = ["doc_id", "source_path", "title", "meeting_date", "place"]
 OFFICIAL_COLUMNS = ["doc_id", "person_id", "name", "office", "country", "char_start"]
-SECTOR_COLUMNS = ["doc_id", "sector_id", "mentions"]
+SECTOR_COLUMNS = ["doc_id", "sector_id", "label_ja", "mentions"]
 LEDGER_COLUMNS = ["source_path", "status", "reason"]
 STATUSES = ("published", "rejected", "duplicate")
 CHARTS = ("timeline", "sector_heatmap", "sources")
@@ -87,7 +88,8 @@ def build_report(
         "rejected_by_reason": by_reason,
         "tables_without_validation": sorted(t for t, v in validation.items() if v is None),
     }
-    charts = _render_charts(docs, heat_rows, heat_columns, heat, statuses, by_reason)
+    sector_labels = {r["sector_id"]: r.get("label_ja") for r in _rows(sectors) if r.get("sector_id")}
+    charts = _render_charts(docs, heat_rows, heat_columns, heat, statuses, by_reason, sector_labels)
     body = _html_body(docs, heat_rows, heat_columns, heat, statuses, by_reason, validation, counts, charts)
     content_sha256 = hashlib.sha256(body.encode("utf-8")).hexdigest()
     return CorpusReport(html=body + _footer(run_id, validation), charts=charts, counts=counts,
@@ -151,19 +153,33 @@ def _heatmap(docs: list[_Document], sector_rows: list[dict]):
 
 # --- charts -------------------------------------------------------------------------------------
 
-def _ascii(text: object, limit: int = 60) -> str:
-    """Chart text the DejaVu fonts can draw: anything else becomes '?'."""
-    s = str(text).encode("ascii", "replace").decode("ascii")
-    return s if len(s) <= limit else s[: limit - 1] + "~"
+def _label(text: object, limit: int = 60) -> str:
+    """Chart text, cut to `limit` characters (the chart font draws Japanese and Latin alike)."""
+    s = " ".join(str(text).split())
+    return s if len(s) <= limit else s[: limit - 1] + "…"
 
 
-def _render_charts(docs, heat_rows, heat_columns, heat, statuses, by_reason) -> dict[str, bytes]:
+def chart_font() -> str:
+    """The bundled IPAexGothic, registered with matplotlib once; its family name for rcParams."""
+    from pathlib import Path
+
+    import matplotlib_fontja
+    from matplotlib import font_manager
+
+    path = Path(matplotlib_fontja.__file__).parent / "fonts" / "ipaexg.ttf"
+    if not any(f.fname == str(path) for f in font_manager.fontManager.ttflist):
+        font_manager.fontManager.addfont(str(path))
+    return font_manager.FontProperties(fname=str(path)).get_name()
+
+
+def _render_charts(docs, heat_rows, heat_columns, heat, statuses, by_reason, sector_labels=None) -> dict[str, bytes]:
     import matplotlib  # here, not at import: `seimei run` with nothing to do never pays for it
 
-    with matplotlib.rc_context({"font.family": "DejaVu Sans", "font.size": 9, "axes.titlesize": 10}):
+    rc = {"font.family": [chart_font(), "DejaVu Sans"], "font.size": 9, "axes.titlesize": 10}
+    with matplotlib.rc_context(rc):
         return {
             "timeline": _png(_timeline_chart(docs)),
-            "sector_heatmap": _png(_heatmap_chart(heat_rows, heat_columns, heat)),
+            "sector_heatmap": _png(_heatmap_chart(heat_rows, heat_columns, heat, sector_labels or {})),
             "sources": _png(_sources_chart(statuses, by_reason)),
         }
 
@@ -194,8 +210,8 @@ def _timeline_chart(docs: list[_Document]):
     points: list[tuple[str, dt.date, str]] = []
     for d in dated:
         for o in d.officials:
-            country = _ascii(o.get("country") or "??", 8)
-            label = _ascii(o.get("person_id") or f"{country} (not in gazetteer)", 40)
+            country = _label(o.get("country") or "??", 8)
+            label = _label(f"{o.get('name') or '?'} ({country})", 40)
             people.setdefault(label, (country, d.meeting_date))
             points.append((label, d.meeting_date, country))
     order = sorted(people, key=lambda p: (people[p][0], people[p][1], p))
@@ -233,7 +249,7 @@ def _timeline_chart(docs: list[_Document]):
     return fig
 
 
-def _heatmap_chart(rows: list[str], columns: list[str], heat: dict):
+def _heatmap_chart(rows: list[str], columns: list[str], heat: dict, sector_labels: dict[str, str]):
     fig = _figure(min(max(3.5 + 0.42 * len(columns), 6), 22), min(max(1.4 + 0.28 * len(rows), 2.6), 16))
     ax = fig.add_subplot()
     ax.set_title("Sector mentions by meeting date")
@@ -242,8 +258,8 @@ def _heatmap_chart(rows: list[str], columns: list[str], heat: dict):
         return fig
     grid = [[heat.get((r, c), 0) for c in columns] for r in rows]
     image = ax.imshow(grid, aspect="auto", cmap="Blues", vmin=0, interpolation="nearest")
-    ax.set_xticks(range(len(columns)), [_ascii(c) for c in columns], rotation=45, ha="right")
-    ax.set_yticks(range(len(rows)), [_ascii(r) for r in rows])
+    ax.set_xticks(range(len(columns)), [_label(c) for c in columns], rotation=45, ha="right")
+    ax.set_yticks(range(len(rows)), [_label(sector_labels.get(r) or r) for r in rows])
     peak = max(max(line) for line in grid) or 1
     if len(rows) * len(columns) <= 600:  # numbers in the cells while they stay legible
         for i, line in enumerate(grid):
@@ -274,7 +290,7 @@ def _sources_chart(statuses: dict[str, int], by_reason: dict[str, int]):
     if not reasons:
         _empty(right, "no file was rejected")
         return fig
-    labels = [textwrap.fill(_ascii(r, 90), 45) for r, _ in reasons][::-1]
+    labels = [textwrap.fill(_label(r, 90), 45) for r, _ in reasons][::-1]
     counts = [n for _, n in reasons][::-1]
     bars = right.barh(range(len(reasons)), counts, height=0.6, color="#d62728")
     right.bar_label(bars, [str(n) for n in counts], padding=2)
@@ -288,7 +304,8 @@ def _sources_chart(statuses: dict[str, int], by_reason: dict[str, int]):
 # --- HTML ---------------------------------------------------------------------------------------
 
 STYLE = """
-body { font-family: sans-serif; margin: 2em auto; max-width: 70em; color: #222; line-height: 1.45; }
+body { font-family: "Hiragino Kaku Gothic ProN", "Hiragino Sans", "Yu Gothic", YuGothic, Meiryo, "Noto Sans CJK JP",
+       "Noto Sans JP", "Source Han Sans JP", "IPAexGothic", "IPAGothic", "TakaoGothic", sans-serif; margin: 2em auto; max-width: 70em; color: #222; line-height: 1.45; }
 h1 { font-size: 1.6em; } h2 { font-size: 1.25em; margin-top: 2em; border-bottom: 1px solid #ccc; }
 table { border-collapse: collapse; margin: 0.8em 0; font-size: 0.92em; }
 th, td { border: 1px solid #ccc; padding: 0.25em 0.5em; text-align: left; vertical-align: top; }

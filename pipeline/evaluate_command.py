@@ -3,6 +3,7 @@ then print precision and recall per field (see evaluation.py)."""
 
 from __future__ import annotations
 
+import json
 import tempfile
 from pathlib import Path
 
@@ -30,18 +31,29 @@ def score_set(expected_path: Path, statements: Path):
         return evaluate(expected, out)
 
 
-def evaluate_sets(verbose: bool = False) -> int:
-    printed = 0
+def evaluate_sets(verbose: bool = False, as_json: bool = False) -> int:
+    """Scores per set; as_json: one JSON object {set: {field: {precision, recall, ...}}} on stdout."""
+    printed, results = 0, {}
     for name, (expected, statements) in SETS.items():
         if not expected.exists() or not statements.is_dir():
-            print(f"{name}: not here ({statements}), skipped")
+            if as_json:
+                results[name] = None
+            else:
+                print(f"{name}: not here ({statements}), skipped")
             continue
         scores = score_set(expected, statements)
+        printed += 1
+        if as_json:
+            results[name] = {f: {"precision": s.precision, "recall": s.recall, "predictions_judged": s.n_pred,
+                                 "expectations": s.n_exp, **({"misses": s.misses} if verbose else {})}
+                             for f, s in scores.items()}
+            continue
         print(format_scores(f"{name} ({statements})", scores))
         if verbose:
             print(format_per_file(scores))
             for s in scores.values():
                 for miss in s.misses:
                     print("   ", miss)
-        printed += 1
+    if as_json:
+        print(json.dumps(results, ensure_ascii=False, indent=1))
     return 0 if printed else 1

@@ -27,7 +27,10 @@ from schemas.tables import PUBLISHED_TABLES
 # and the daemon/webserver of `make dev` and deploy/helm/values.yaml.
 os.environ.setdefault("DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS", "true")
 
-QUIET_LOGS = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
+
+def log_config(level: str = "WARNING") -> dict:
+    """Run config for Dagster's console log of an in-process run (stderr)."""
+    return {"loggers": {"console": {"config": {"log_level": level.upper()}}}}
 # Which `seimei run` process executes a run, so that a later one can tell the run was abandoned.
 HOST_TAG, PID_TAG = "seimei/host", "seimei/pid"
 
@@ -79,19 +82,20 @@ def get_instance() -> dg.DagsterInstance:
     return dg.DagsterInstance.get()
 
 
-def run(inbox: str, publish: str, instance: dg.DagsterInstance, echo=print, progress=None) -> RunSummary:
+def run(inbox: str, publish: str, instance: dg.DagsterInstance, echo=print, progress=None,
+        log_level: str = "WARNING") -> RunSummary:
     """Process what is new; `progress` (a pipeline.progress listener, e.g. the CLI's bar) sees each
     document as the steps, which run in this process, finish it."""
     set_listener(progress)
     try:
-        return _run(inbox, publish, instance, echo)
+        return _run(inbox, publish, instance, echo, log_level)
     finally:
         set_listener(None)
         if hasattr(progress, "close"):
             progress.close()
 
 
-def _run(inbox: str, publish: str, instance: dg.DagsterInstance, echo=print) -> RunSummary:
+def _run(inbox: str, publish: str, instance: dg.DagsterInstance, echo=print, log_level: str = "WARNING") -> RunSummary:
     inbox = str(Path(inbox).resolve())
     publish = publish if "://" in publish else str(Path(publish).resolve())
     fail_abandoned_runs(instance, echo)
@@ -115,7 +119,7 @@ def _run(inbox: str, publish: str, instance: dg.DagsterInstance, echo=print) -> 
         echo(f"Running {request.job_name} on {what} ...")
         result = job.execute_in_process(
             instance=instance, tags={**request.tags, HOST_TAG: socket.gethostname(), PID_TAG: str(os.getpid())},
-            run_config=QUIET_LOGS, raise_on_error=False,
+            run_config=log_config(log_level), raise_on_error=False,
             asset_selection=request.asset_selection,
         )
         summary.runs.append(result.run_id)
@@ -177,7 +181,8 @@ def _read_back(summary: RunSummary, settings: SeimeiSettings) -> RunSummary:
     return summary
 
 
-def format_summary(s: RunSummary) -> str:
+def format_summary(s: RunSummary, max_rejections: int | None = None) -> str:
+    """The run's summary for a terminal; past max_rejections, the rejections are counted, not listed."""
     lines = [
         f"Inbox:     {s.inbox}",
         f"Files:     {s.files} seen, {s.statuses.get('published', 0)} published, "
@@ -186,7 +191,11 @@ def format_summary(s: RunSummary) -> str:
         f"Published: {s.publish}",
     ]
     lines += [f"  {name:<10} {count:>7} rows   {s.publish}/{name}/" for name, count in s.row_counts.items()]
-    lines += [f"Rejected:  {path}: {reason}" for path, reason in s.rejections]
+    shown = s.rejections if max_rejections is None else s.rejections[:max_rejections]
+    lines += [f"Rejected:  {path}: {reason}" for path, reason in shown]
+    if len(shown) < len(s.rejections):
+        lines.append(f"Rejected:  … and {len(s.rejections) - len(shown)} more: every one, with its reason, is in the "
+                     f"sources table (status = 'rejected'), or `seimei run --json`")
     lines += [
         f"Report:    {s.publish}/_report/corpus_report.html",
         "Next:      `make dev` opens Dagster (lineage, checks, run logs) on http://127.0.0.1:3000;",

@@ -85,7 +85,7 @@ def test_checks_ran_and_passed_and_metadata_reaches_dagster(materialized):
     assert all(e.passed for e in evaluations), [(e.asset_key, e.metadata) for e in evaluations if not e.passed]
     event = instance.get_latest_materialization_event(dg.AssetKey("documents"))
     meta = event.asset_materialization.metadata
-    assert meta["rows_written_in_run"].value == 4 and "dagster/row_count" not in meta
+    assert meta["rows_written_in_run"].value == 4 and meta["dagster/row_count"].value == 4  # the table's rows
     assert "dagster/column_schema" in meta and "dagster/uri" in meta
     assert event.asset_materialization.tags.get("dagster/data_version")
 
@@ -168,6 +168,8 @@ def test_the_ledger_materialization_counts_files_and_previews_the_run(materializ
     result, instance, out, _ = materialized
     meta = result.asset_materializations_for_node("sources")[0].metadata  # the first run's (another test runs again)
     assert (meta["published"].value, meta["rejected"].value, meta["duplicate"].value) == (4, 0, 0)
+    tags = instance.get_run_by_id(result.run_id).tags
+    assert tags["seimei/rejected_files"] == "0"
     assert meta["dagster/uri"].value == str(out / "sources")
     preview = meta["preview"].value
     docs = pq.read_table(out / "documents", columns=["title", "meeting_date"]).to_pylist()
@@ -207,3 +209,21 @@ def test_the_assets_versions_and_stamps_chain_are_derived_from_the_table_specs()
         assert REFERENCE_INPUTS.get(name, ()) == contract.reference_inputs
         assert getattr(rows, contract.rows.split(":")[1]) is not None, name  # the builder exists
     assert {k.path[0] for k in sources.dependency_keys} == {"inbox_files", *PER_DOCUMENT_TABLES}
+
+def test_a_rejected_file_shows_as_a_warning_on_the_ledger_and_a_count_on_the_run(tmp_path):
+    """The run stays green (the other documents publish), but the UI must not call it a success:
+    the ledger's rejections check warns, naming the file, and the run carries the count."""
+    inbox, out = tmp_path / "inbox", tmp_path / "out"
+    inbox.mkdir()
+    shutil.copy(sorted(SAMPLE_INBOX.glob("*.txt"))[0], inbox)
+    (inbox / "empty.txt").write_bytes(b"")
+    buckets = bucket_keys()
+    with dg.instance_for_test() as instance:
+        result = dg.materialize(ASSETS, instance=instance,
+                                resources={"settings": SeimeiSettings(inbox_dir=str(inbox), publish_dir=str(out), workers=1)},
+                                tags={RANGE_START: buckets[0], RANGE_END: buckets[-1]})
+        assert result.success
+        (check,) = [e for e in result.get_asset_check_evaluations() if e.check_name == "no_rejected_files"]
+        assert not check.passed and check.severity == dg.AssetCheckSeverity.WARN
+        assert check.metadata["rejected"].value == 1 and "`empty.txt` | empty file" in check.metadata["files"].value
+        assert instance.get_run_by_id(result.run_id).tags["seimei/rejected_files"] == "1"

@@ -154,7 +154,7 @@ def test_a_truncated_reference_file_is_one_sentence_naming_it(tmp_path):
 
 
 def test_a_junk_sector_term_or_an_unknown_document_type_is_refused(tmp_path):
-    from pipeline.resources import _parts_of_speech
+    from pipeline.core.reference_loaders import _parts_of_speech
 
     folder = copy_reference(tmp_path)
     ReferenceData.load(folder)  # the reviewed data passes

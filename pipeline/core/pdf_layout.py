@@ -14,6 +14,7 @@ A running line sits in the top or bottom band of the page and either looks like 
 
 from __future__ import annotations
 
+import logging
 import re
 from collections import Counter
 from dataclasses import dataclass, replace
@@ -22,6 +23,11 @@ from pathlib import Path
 from pipeline.core.errors import RejectedInput
 from pipeline.core.limits import Limits
 from pipeline.core.lines import WRAP_FILL, ExtractedText, Line
+
+# pdfminer logs warnings to stderr about fonts whose text it still reads ("Could not get FontBBox
+# from font descriptor"): noise for the operator. What a font costs the text shows in the data
+# (dropped_pages, (cid:N) glyphs); pdfminer's errors still print.
+logging.getLogger("pdfminer").setLevel(logging.ERROR)
 
 BAND = 0.12  # share of the page height at top and bottom where running lines live
 PAGE_NUMBER = re.compile(
