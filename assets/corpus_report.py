@@ -9,7 +9,7 @@ import dagster as dg
 
 from assets.publishing import CHECK_NAME
 from assets.sources import sources
-from pipeline.corpus_report import DOCUMENT_COLUMNS, LEDGER_COLUMNS, OFFICIAL_COLUMNS, SECTOR_COLUMNS, build_report
+from pipeline.corpus_report import DOCUMENT_COLUMNS, LEDGER_COLUMNS, OFFICIAL_COLUMNS, REPORT_FONT, SECTOR_COLUMNS, build_report
 from pipeline.planning import REPORT_STAMP, ledger_identity
 from pipeline.project import OWNERS
 from pipeline.resources import SeimeiSettings
@@ -18,6 +18,18 @@ from schemas.tables import PUBLISHED_TABLES
 
 REPORT_DIR = "_report"  # a private name: Parquet dataset readers skip it
 REPORT_FILE = "corpus_report.html"
+
+
+def report_font_files() -> dict[str, bytes]:
+    """The IPAexGothic font the page falls back to (pipeline/corpus_report.py's @font-face) and its
+    licence, from the pinned matplotlib-fontja wheel: beside the page, so a browser on a machine
+    without a Japanese font shows the page's Japanese text too."""
+    from pathlib import Path
+
+    import matplotlib_fontja
+
+    fonts = Path(matplotlib_fontja.__file__).parent / "fonts"
+    return {name: (fonts / name).read_bytes() for name in (REPORT_FONT, "IPA_Font_License_Agreement_v1.0.txt")}
 
 
 @dg.asset(
@@ -50,6 +62,10 @@ def corpus_report(context: dg.AssetExecutionContext, settings: SeimeiSettings) -
         chart_metadata[f"chart_{name}"] = dg.MetadataValue.md(
             f"![{name}](data:image/png;base64,{base64.b64encode(png).decode('ascii')})")
         chart_metadata[f"chart_{name}_png"] = dg.MetadataValue.path(location.display(REPORT_DIR, f"{name}.png"))
+    for name, data in report_font_files().items():  # once: the page's text in Japanese on any machine
+        path = location.path(REPORT_DIR, name)
+        if location.read_bytes(path) != data:
+            location.write_bytes(path, data)
     location.write_bytes(location.path(REPORT_DIR, REPORT_FILE), report.html.encode("utf-8"))
     store.write(*REPORT_STAMP, {"ledger": ledger_version})
     counts = report.counts

@@ -303,9 +303,11 @@ def _sources_chart(statuses: dict[str, int], by_reason: dict[str, int]):
 
 # --- HTML ---------------------------------------------------------------------------------------
 
+REPORT_FONT = "ipaexg.ttf"  # written beside the page by the asset; used only where no installed font has the glyph
 STYLE = """
+@font-face { font-family: "seimei IPAexGothic"; src: url("ipaexg.ttf") format("truetype"); }
 body { font-family: "Hiragino Kaku Gothic ProN", "Hiragino Sans", "Yu Gothic", YuGothic, Meiryo, "Noto Sans CJK JP",
-       "Noto Sans JP", "Source Han Sans JP", "IPAexGothic", "IPAGothic", "TakaoGothic", sans-serif; margin: 2em auto; max-width: 70em; color: #222; line-height: 1.45; }
+       "Noto Sans JP", "Source Han Sans JP", "IPAexGothic", "IPAGothic", "TakaoGothic", "seimei IPAexGothic", sans-serif; margin: 2em auto; max-width: 70em; color: #222; line-height: 1.45; }
 h1 { font-size: 1.6em; } h2 { font-size: 1.25em; margin-top: 2em; border-bottom: 1px solid #ccc; }
 table { border-collapse: collapse; margin: 0.8em 0; font-size: 0.92em; }
 th, td { border: 1px solid #ccc; padding: 0.25em 0.5em; text-align: left; vertical-align: top; }

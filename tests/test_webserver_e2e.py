@@ -9,7 +9,7 @@ bucket partitions in one run. Then the test reads back through GraphQL what
 the UI shows (assets, asset checks, materialization metadata) and takes a screenshot of the global
 asset lineage with headless Chromium, which it installs with apt-get when it is missing.
 
-SEIMEI_UPDATE_SCREENSHOT=1 also copies the screenshot to docs/images/asset_graph.png (the README's).
+SEIMEI_UPDATE_SCREENSHOT=1 also copies the screenshots to docs/images/ (asset_graph.png, corpus_report.png: the README's).
 """
 
 from __future__ import annotations
@@ -460,3 +460,33 @@ def test_asset_graph_screenshot(published: Stack, assets, tmp_path_factory):
         SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(png, SCREENSHOT)
     print(f"screenshot {png} in {time.monotonic() - started:.0f} s")
+
+
+REPORT_SCREENSHOT = ROOT / "docs" / "images" / "corpus_report.png"
+# every chart of the report drawn (they are embedded as data: URIs), the bundled Japanese font
+# the page falls back to loaded (this machine has no other), the first chart scrolled into view
+CHARTS_DRAWN = ("document.images.length >= 3 && [...document.images].every(i => i.complete && i.naturalWidth > 0)"
+                " && document.fonts.check('16px \"seimei IPAexGothic\"', '日米共同声明')"
+                " && [...document.fonts].some(f => f.family.includes('seimei IPAexGothic') && f.status === 'loaded')"
+                " && (document.images[0].scrollIntoView(), true)")
+
+
+def test_corpus_report_screenshot(published: Stack, tmp_path_factory):
+    """The report as a browser shows it. Its charts carry Japanese labels drawn with the bundled
+    IPAexGothic, and the page falls back to the same font written beside it, so both read the
+    same on this machine, which has no CJK font."""
+    chromium, _ = ensure_chromium()
+    page = published.publish / "_report" / "corpus_report.html"
+    assert page.is_file(), f"no report at {page}"
+    png = tmp_path_factory.mktemp("report") / "corpus_report.png"
+    with devtools(chromium, published.logs / "chromium-report.log", WIDTH, HEIGHT) as browser:
+        browser.send("Page.navigate", {"url": page.resolve().as_uri()})
+        browser.wait_for(CHARTS_DRAWN, PAGE_TIMEOUT, "the report's charts")
+        sizes = browser.evaluate("[...document.images].map(i => [i.naturalWidth, i.naturalHeight])")
+        browser.screenshot(png)
+    assert all(w > 300 and h > 150 for w, h in sizes), sizes
+    image = Image.open(png).convert("RGB")
+    colours = image.getcolors(WIDTH * HEIGHT) or []
+    assert len(colours) > 200, f"{png} has {len(colours)} colours: blank"
+    if os.environ.get("SEIMEI_UPDATE_SCREENSHOT") == "1":
+        shutil.copyfile(png, REPORT_SCREENSHOT)
