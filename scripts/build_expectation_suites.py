@@ -34,6 +34,10 @@ HEX16, HEX64 = r"^[0-9a-f]{16}\Z", r"^[0-9a-f]{64}\Z"
 EARLIEST_DATE = "1868-01-01"
 LATEST_DATE = {"$PARAMETER": "latest_allowed_date"}
 GARBAGE = r"(?:\(cid:[0-9]+\)\s*){3,}|\ufffd{3,}|[\u2f00-\u2fdf]{3,}"
+MAX_TITLE_CHARS = 200  # a longer title is the body taken for a heading: published, with a warning
+# two characters that only cp1252 (or a custom font encoding) puts there, close together
+# (平成™—年›月): text decoded with the wrong map. A warning: the rows still publish.
+MOJIBAKE = r"[™›‹€ƒ„†‡ˆ‰ŠŒŽšœžŸ][^\n]{0,3}[™›‹€ƒ„†‡ˆ‰ŠŒŽšœžŸ]"
 
 
 def contract_rules(gx, contract: TableContract) -> list:
@@ -93,6 +97,9 @@ def value_rules(gx, table: str) -> list:
             at_least("char_count", 1),
             at_least("page_count", 1),
             E.ExpectColumnValuesToNotMatchRegex(column="text", regex=GARBAGE),
+            E.ExpectColumnValueLengthsToBeBetween(column="title", max_value=MAX_TITLE_CHARS, severity="warning"),
+            E.ExpectColumnValuesToNotMatchRegex(column="title", regex=MOJIBAKE, severity="warning"),
+            E.ExpectColumnValuesToNotMatchRegex(column="text", regex=MOJIBAKE, severity="warning"),
             # countries is a list: pipeline/validation.py adds countries_joined ("JP,KR,US") for this check
             E.ExpectColumnValuesToMatchRegex(column="countries_joined",
                                              regex=rf"^(?:(?:{'|'.join(iso_codes())})(?:,(?=.)|\Z))*\Z"),

@@ -212,6 +212,17 @@ def test_a_meeting_after_the_next_meeting_it_announces_is_a_warning():
         ("expect_column_pair_values_a_to_be_greater_than_b on next_meeting_date, meeting_date", False)]
 
 
+def test_a_paragraph_long_title_and_mojibake_are_warnings_that_name_the_document():
+    """Published anyway (warning severity), but the gx_suite check warns and names the document."""
+    long_title = validate_table("documents", DOCUMENTS.to_table([document(title="日米" * 150)]))
+    assert [(f.describe(), f.blocking, f.doc_ids) for f in long_title.failed] == [
+        ("expect_column_value_lengths_to_be_between on title", False, [DOC])]
+    garbled = validate_table("documents", DOCUMENTS.to_table([document(title="平成™—年›月の共同声明")]))
+    assert [(f.describe(), f.blocking) for f in garbled.failed] == [("expect_column_values_to_not_match_regex on title", False)]
+    fine = validate_table("documents", DOCUMENTS.to_table([document(title="Windows™ と — 共同声明 “仮訳”", text="半導体…― 以上。")]))
+    assert fine.success  # one such sign, dashes, quotes and ellipses are not mojibake
+
+
 def test_country_lists_hold_iso_codes_only():
     assert validate_table("documents", DOCUMENTS.to_table([document(countries=[])])).success
     report = validate_table("documents", DOCUMENTS.to_table([document(countries=["JP", "XX"])]))
