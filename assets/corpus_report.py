@@ -4,6 +4,7 @@ its charts as PNG, and shown in Dagster as the materialization's metadata."""
 
 
 import base64
+from pathlib import Path
 
 import dagster as dg
 
@@ -20,16 +21,14 @@ REPORT_DIR = "_report"  # a private name: Parquet dataset readers skip it
 REPORT_FILE = "corpus_report.html"
 
 
-def report_font_files() -> dict[str, bytes]:
+def report_font_files() -> dict[str, Path]:
     """The IPAexGothic font the page falls back to (pipeline/corpus_report.py's @font-face) and its
-    licence, from the pinned matplotlib-fontja wheel: beside the page, so a browser on a machine
-    without a Japanese font shows the page's Japanese text too."""
-    from pathlib import Path
-
+    licence, in the pinned matplotlib-fontja wheel: copied beside the page, so a browser on a
+    machine without a Japanese font shows the page's Japanese text too."""
     import matplotlib_fontja
 
     fonts = Path(matplotlib_fontja.__file__).parent / "fonts"
-    return {name: (fonts / name).read_bytes() for name in (REPORT_FONT, "IPA_Font_License_Agreement_v1.0.txt")}
+    return {name: fonts / name for name in (REPORT_FONT, "IPA_Font_License_Agreement_v1.0.txt")}
 
 
 @dg.asset(
@@ -62,10 +61,10 @@ def corpus_report(context: dg.AssetExecutionContext, settings: SeimeiSettings) -
         chart_metadata[f"chart_{name}"] = dg.MetadataValue.md(
             f"![{name}](data:image/png;base64,{base64.b64encode(png).decode('ascii')})")
         chart_metadata[f"chart_{name}_png"] = dg.MetadataValue.path(location.display(REPORT_DIR, f"{name}.png"))
-    for name, data in report_font_files().items():  # once: the page's text in Japanese on any machine
-        path = location.path(REPORT_DIR, name)
-        if location.read_bytes(path) != data:
-            location.write_bytes(path, data)
+    for name, source in report_font_files().items():  # once: the page's text in Japanese on any machine
+        path = location.path(REPORT_DIR, name)  # a copy of the wheel's file: its size tells whether it is there
+        if location.fs.get_file_info(path).size != source.stat().st_size:
+            location.write_bytes(path, source.read_bytes())
     location.write_bytes(location.path(REPORT_DIR, REPORT_FILE), report.html.encode("utf-8"))
     store.write(*REPORT_STAMP, {"ledger": ledger_version})
     counts = report.counts

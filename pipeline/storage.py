@@ -29,6 +29,7 @@ import hashlib
 import json
 import os
 import secrets
+from functools import lru_cache
 from pathlib import Path
 
 import pyarrow as pa
@@ -123,13 +124,8 @@ def atomic_write_bytes(path: Path, data: bytes, durable: bool = True) -> None:
 def sync_filesystem(folder: Path) -> None:
     """Everything written to the folder's filesystem so far on disk: one syncfs(2) (Linux) in
     place of an fsync per file, or sync(2) where there is none."""
-    import ctypes
-    import ctypes.util
-
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True)
-        syncfs = libc.syncfs
-    except (OSError, AttributeError):
+    syncfs = _syncfs()
+    if syncfs is None:
         os.sync()
         return
     fd = os.open(folder, os.O_RDONLY)
@@ -138,6 +134,18 @@ def sync_filesystem(folder: Path) -> None:
             os.sync()
     finally:
         os.close(fd)
+
+
+@lru_cache(maxsize=1)
+def _syncfs():
+    """libc's syncfs, looked up once per process (every bucket's stamp write syncs), or None."""
+    import ctypes
+    import ctypes.util
+
+    try:
+        return ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True).syncfs
+    except (OSError, AttributeError):
+        return None
 
 
 def _filesystem(location: str):

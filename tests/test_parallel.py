@@ -7,8 +7,7 @@ import hashlib
 from pipeline.core.guarded_pool import guarded_map
 from pipeline.core.limits import Limits
 from pipeline.core.parallel import map_in_order, worker_count
-from pipeline.core.process import (NormalizedText, ReadJob, extracted_from_json, normalize, read_job, token_rows_job,
-                                   token_table_job)
+from pipeline.core.process import NormalizedText, ReadJob, extracted_from_json, normalize, read_job, token_table_job
 from pipeline.core.rows import DocumentInputs, tokens_rows
 from schemas.tables import TOKENS
 from tests.conftest import SAMPLE_INBOX
@@ -23,9 +22,9 @@ def test_reading_and_tokenizing_in_two_workers_equals_one_worker():
     assert spread == alone and all(reason is None for _, reason, _ in alone)
     norms = [(f"doc{i:02d}", normalize(extracted_from_json(x))) for i, (x, _, _) in enumerate(alone)]
     assert all(isinstance(n, NormalizedText) for _, n in norms)
-    assert map_in_order(token_rows_job, norms * 4, workers=2) == map_in_order(token_rows_job, norms * 4, workers=1)
-    # the tokens asset builds its tables in workers, column by column: the same rows as its spec's builder
     jobs = [(doc_id, "ab" * 32, norm) for doc_id, norm in norms]
+    assert map_in_order(token_table_job, jobs * 4, workers=2) == map_in_order(token_table_job, jobs * 4, workers=1)
+    # the tokens asset builds its tables in workers, column by column: the same rows as its spec's builder
     tables = map_in_order(token_table_job, jobs, workers=2)
     for (doc_id, sha, norm), table in zip(jobs, tables):
         expected = TOKENS.to_table([{**r, "source_sha256": sha} for r in tokens_rows(DocumentInputs(doc_id, "x", sha, norm))])

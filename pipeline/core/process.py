@@ -72,12 +72,6 @@ def read_job(job: ReadJob) -> tuple[dict | None, str | None, bool]:
         return None, exc.reason, exc.transient
 
 
-def token_rows_job(job: tuple[str, "NormalizedText"]) -> list[dict]:
-    """token_rows for a worker process."""
-    doc_id, norm = job
-    return token_rows(doc_id, norm)
-
-
 def token_table_job(job: tuple[str, str, "NormalizedText"]):
     """A document's tokens as an Arrow table of the tokens contract, built in the worker process:
     half a million rows cross back as a few buffers each, not as half a million pickled dicts."""
@@ -184,10 +178,6 @@ TOKEN_FIELDS = ("sentence_idx", "token_idx", "surface", "normalized_form", "dict
 
 
 def token_rows(doc_id: str, norm: NormalizedText) -> list[dict]:
-    # field by field: dataclasses.asdict deep-copies every value and cost more than tokenizing
-    return [
-        {"doc_id": doc_id, "sentence_idx": t.sentence_idx, "token_idx": t.token_idx, "surface": t.surface,
-         "normalized_form": t.normalized_form, "dictionary_form": t.dictionary_form, "reading_form": t.reading_form,
-         "pos": t.pos, "char_start": t.char_start, "char_end": t.char_end}
-        for t in tokenize_sentences(norm.text, norm.sentences)
-    ]
+    """The document's tokens row by row: token_columns turned around, so both say the same."""
+    columns = token_columns(doc_id, norm)
+    return [dict(zip(columns, values)) for values in zip(*columns.values())]
