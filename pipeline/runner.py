@@ -17,7 +17,6 @@ from pipeline.project import DEFAULT_DAGSTER_HOME
 from pipeline.consistency import withdraw_unlisted
 from pipeline.removal_guard import check_withdrawal
 from pipeline.resources import SeimeiSettings, reference_data, settings_from_env
-from pipeline.validation import warm_up
 from schemas.tables import PUBLISHED_TABLES
 
 # One "materialization planned" event per asset for a run over a partition range, not one per
@@ -108,8 +107,6 @@ def _run(inbox: str, publish: str, instance: dg.DagsterInstance, echo=print, log
     if plan.nothing_to_do:
         echo(f"Nothing new: all {len(plan.files)} files in {inbox} are already processed; no document work done.")
     requests = list(run_requests(plan, settings))
-    if requests:
-        warm_up()  # every run validates; GX imports while the first steps read
     for request in requests:
         job = defs.resolve_job_def(request.job_name)
         docs = request.tags.get("seimei/documents")

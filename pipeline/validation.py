@@ -79,15 +79,6 @@ def _context():
         return _state["context"]
 
 
-def warm_up() -> threading.Thread:
-    """Import GX and make the context in a background thread, while the run reads documents (in
-    worker processes, the main thread waiting): the import costs seconds and otherwise stands in
-    front of the first validation. Validations wait for it (the import lock and _lock)."""
-    thread = threading.Thread(target=_context, name="gx-warm-up", daemon=True)
-    thread.start()
-    return thread
-
-
 def load_suite(table_name: str, folder: Path = EXPECTATIONS_DIR):
     """The table's ExpectationSuite; ValueError when any entry of the file does not load."""
     gx = _gx()

@@ -120,3 +120,36 @@ def test_buckets_split_into_runs_take_several_runs_and_only_the_last_writes_the_
     assert not selections[0] and selections[1] and dg.AssetKey("sources") not in selections[1]
     assert [r.tags["dagster/asset_partition_range_start"] for r in runs] == buckets[::-1]
     assert set(ledger(out)) == {"001.txt", "003.txt"}
+
+
+IMPORT_THREADS = """
+import sys, threading
+off_main = set()
+def hook(event, args):
+    if event == "import" and threading.current_thread() is not threading.main_thread():
+        off_main.add((threading.current_thread().name, args[0]))
+if __name__ == "__main__":
+    sys.addaudithook(hook)
+    import dagster as dg
+    from pipeline.runner import run
+    with dg.instance_for_test() as instance:
+        run(sys.argv[1], sys.argv[2], instance, echo=lambda *_: None)
+    print(sorted(off_main))
+"""
+
+
+def test_a_run_imports_no_module_off_the_main_thread(tmp_path, inbox):
+    """A module imported by a background thread is visible half-initialised to the main thread:
+    GX imported in a warm-up thread once broke dagster-postgres's sqlalchemy mid-run ("partially
+    initialized module 'sqlalchemy.orm.exc'"). Every import of a run happens on the main thread."""
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    script = tmp_path / "imports.py"
+    script.write_text(IMPORT_THREADS, encoding="utf-8")
+    done = subprocess.run([sys.executable, str(script), str(inbox), str(tmp_path / "out")], cwd=ROOT,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.stdout.strip().splitlines()[-1] == "[]"
