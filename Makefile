@@ -3,7 +3,6 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-export DAGSTER_HOME ?= $(CURDIR)/.dagster
 export GX_ANALYTICS_ENABLED := false
 
 .PHONY: help setup run test dev eval lock pdfs clean reset bench
@@ -20,10 +19,7 @@ $(STAMP): requirements.lock pyproject.toml
 	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
-$(DAGSTER_HOME)/dagster.yaml: | $(STAMP)
-	$(BIN)/seimei home
-
-run: $(STAMP) $(DAGSTER_HOME)/dagster.yaml  ## process the bundled samples (data/raw) into data/published
+run: $(STAMP)  ## process the bundled samples (data/raw) into data/published
 	$(BIN)/seimei run
 
 test: $(STAMP)  ## the definitions check (dg check defs), then the test suite
@@ -39,8 +35,10 @@ BENCH_REPS ?= 3
 bench: $(STAMP)  ## benchmarks against the floor (BENCH_N, BENCH_REPS)
 	$(BIN)/python -m benchmarks --n $(BENCH_N) --reps $(BENCH_REPS)
 
-dev: $(STAMP) $(DAGSTER_HOME)/dagster.yaml  ## the Dagster UI and daemon on http://127.0.0.1:3000 (dg dev)
-	DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS=true $(BIN)/dg dev --host 127.0.0.1 --port 3000
+# The publication's own instance (`seimei home`): SEIMEI_PUBLISH=folder make dev opens that one's.
+dev: $(STAMP)  ## the Dagster UI and daemon on http://127.0.0.1:3000 (dg dev), the publication's instance
+	DAGSTER_HOME="$$($(BIN)/seimei home)" DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS=true \
+		$(BIN)/dg dev --host 127.0.0.1 --port 3000
 
 # Re-pin every dependency (needs network); commit the result.
 lock:  ## re-pin every dependency (needs network)
@@ -55,5 +53,5 @@ clean:  ## remove the virtualenv and caches; keeps published data and run histor
 	rm -rf $(VENV) .pytest_cache build *.egg-info
 	find . -name __pycache__ -type d -prune -not -path './.venv/*' -exec rm -rf {} +
 
-reset: clean  ## clean, and DELETE the published data (data/published) and the run history (.dagster)
+reset: clean  ## clean, and DELETE the published data (data/published) and the run history (.dagster, every publication's)
 	rm -rf .dagster data/published

@@ -27,7 +27,8 @@ EXIT_CODES = """exit status:
   0  done (run: everything new is processed; rejected files are recorded, not failures;
      verify: the publication matches its sources)
   1  a run failed (the last publication stays whole), or verify found problems
-  2  bad input: no such inbox folder, or reviewed reference data that does not load
+  2  bad input: no such inbox folder, reviewed reference data that does not load, or a
+     DAGSTER_HOME that holds another publication's runs
   3  refused: the run would withdraw more than half of the publication (see --allow-removal)"""
 MAX_REJECTIONS_SHOWN = 20  # more go to the ledger only: `sources` with status = 'rejected'
 
@@ -69,7 +70,10 @@ def main(argv: list[str] | None = None) -> int:
     run_p.add_argument("--allow-removal", action="store_true",
                        help="let this run withdraw more than half of the published documents (their files are gone "
                             "from the inbox); refused otherwise ($SEIMEI_ALLOW_MASS_REMOVAL=1)")
-    sub.add_parser("home", help="prepare DAGSTER_HOME (default .dagster/) and print its path")
+    home_p = sub.add_parser("home", help="prepare the publication's DAGSTER_HOME and print its path ($DAGSTER_HOME "
+                                         "when set; else .dagster/ for data/published, one under .dagster/locations/ "
+                                         "for any other publish folder)")
+    home_p.add_argument("--out", default=None, help="publish folder (default: data/published, or $SEIMEI_PUBLISH)")
     verify_p = sub.add_parser("verify", help="check the published data against its sources and recorded hashes")
     verify_p.add_argument("--raw", default=None, help="inbox folder (default: data/raw, or $SEIMEI_INBOX)")
     verify_p.add_argument("--out", default=None, help="publish folder (default: data/published, or $SEIMEI_PUBLISH)")
@@ -93,7 +97,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "home":
         from pipeline.runner import prepare_home
 
-        print(prepare_home())
+        print(prepare_home(args.out or default_publish()))
         return 0
 
     inbox, out = args.raw or default_inbox(), args.out or default_publish()
@@ -110,17 +114,20 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     from pipeline.core.reference import ReferenceDataError
     from pipeline.progress import TerminalBar
+    from pipeline.instance_identity import ForeignInstance
     from pipeline.removal_guard import MassRemoval
     from pipeline.runner import RunFailed, format_summary, get_instance, run
 
     bar = None if args.no_progress else TerminalBar(sys.stderr, sys.stderr.isatty())
     echo = (lambda *_: None) if args.json else print  # --json: stdout is the JSON object alone
-    with get_instance() as instance:
+    with get_instance(out) as instance:
         try:
             summary = run(inbox, out, instance, progress=bar, echo=echo, log_level=args.log_level)
         except RunFailed as exc:
             return _failed(args.json, 1, str(exc))
         except ReferenceDataError as exc:
+            return _failed(args.json, 2, f"{exc}; nothing was processed")
+        except ForeignInstance as exc:
             return _failed(args.json, 2, f"{exc}; nothing was processed")
         except MassRemoval as exc:
             return _failed(args.json, 3, str(exc))

@@ -48,6 +48,16 @@ class SeimeiSettings(dg.ConfigurableResource):
                       max_read_seconds=self.max_read_seconds, max_memory_mb=self.max_memory_mb,
                       max_text_chars=self.max_text_chars, max_mentions=self.max_mentions)
 
+    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        """A run checks first that its instance is this publication's (pipeline/instance_identity.py)."""
+        if context.instance is not None and context.run is not None:
+            from pipeline.instance_identity import ForeignInstance, claim
+
+            try:
+                claim(context.instance, self.inbox_dir, self.publish_dir)
+            except ForeignInstance as exc:
+                raise dg.Failure(str(exc)) from None
+
     @property
     def inbox(self) -> Path:
         return Path(self.inbox_dir)

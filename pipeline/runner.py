@@ -13,7 +13,8 @@ import dagster as dg
 from pipeline.automation import RANGE_END, RANGE_START, make_plan, run_requests
 from pipeline.definitions import build_definitions
 from pipeline.progress import set_listener
-from pipeline.project import DEFAULT_DAGSTER_HOME
+from pipeline.instance_identity import claim, home_for
+from pipeline.project import default_publish
 from pipeline.consistency import withdraw_unlisted
 from pipeline.removal_guard import check_withdrawal
 from pipeline.resources import SeimeiSettings, reference_data, settings_from_env
@@ -63,11 +64,11 @@ concurrency:
 """
 
 
-def prepare_home() -> Path:
-    """DAGSTER_HOME (default: the project's .dagster/), with a dagster.yaml when it has none."""
-    if not os.environ.get("DAGSTER_HOME"):
-        os.environ["DAGSTER_HOME"] = str(DEFAULT_DAGSTER_HOME)
-    home = Path(os.environ["DAGSTER_HOME"])
+def prepare_home(publish: str | None = None) -> Path:
+    """The publication's DAGSTER_HOME (pipeline/instance_identity.py: DAGSTER_HOME when set, else
+    one per publish folder), with a dagster.yaml when it has none; DAGSTER_HOME is set to it."""
+    home = home_for(publish or default_publish())
+    os.environ["DAGSTER_HOME"] = str(home)
     home.mkdir(parents=True, exist_ok=True)
     config = home / "dagster.yaml"
     if not config.exists() or not config.read_text().strip():
@@ -75,9 +76,9 @@ def prepare_home() -> Path:
     return home
 
 
-def get_instance() -> dg.DagsterInstance:
-    """The persistent instance in DAGSTER_HOME, so `make dev` shows the runs afterwards."""
-    prepare_home()
+def get_instance(publish: str | None = None) -> dg.DagsterInstance:
+    """The publication's persistent instance, so `make dev` shows the runs afterwards."""
+    prepare_home(publish)
     return dg.DagsterInstance.get()
 
 
@@ -97,6 +98,7 @@ def run(inbox: str, publish: str, instance: dg.DagsterInstance, echo=print, prog
 def _run(inbox: str, publish: str, instance: dg.DagsterInstance, echo=print, log_level: str = "WARNING") -> RunSummary:
     inbox = str(Path(inbox).resolve())
     publish = publish if "://" in publish else str(Path(publish).resolve())
+    claim(instance, inbox, publish)  # ForeignInstance: this instance holds another publication's runs
     fail_abandoned_runs(instance, echo)
     reference_data()  # ReferenceDataError, one sentence, before any document work
     defs = build_definitions(inbox, publish)

@@ -18,6 +18,7 @@ from pipeline.consistency import withdraw_unlisted
 from pipeline.core.inbox import display_path, list_files
 from pipeline.jobs import ingest_statements
 from pipeline.removal_guard import MassRemoval, check_withdrawal
+from pipeline.instance_identity import foreign_owner
 from pipeline.resources import SeimeiSettings
 
 
@@ -101,6 +102,9 @@ def describe_settled(files, settled: dict, pending: list[str], limit: int = 10) 
                 "changing (same size and mtime on two ticks in a row).",
 )
 def inbox_sensor(context: dg.SensorEvaluationContext, settings: SeimeiSettings):
+    foreign = foreign_owner(context.instance, settings.publish_dir)
+    if foreign:
+        return dg.SkipReason(foreign)
     if not settings.inbox.is_dir():
         return dg.SkipReason(f"inbox folder {settings.inbox} does not exist")
     cursor_mtime, previous = read_cursor(context.cursor)
@@ -141,6 +145,9 @@ def inbox_sensor(context: dg.SensorEvaluationContext, settings: SeimeiSettings):
     description="Daily rescan of the inbox: catches deletions, renames and anything the sensor missed.",
 )
 def daily_rescan(context: dg.ScheduleEvaluationContext, settings: SeimeiSettings):
+    foreign = foreign_owner(context.instance, settings.publish_dir)
+    if foreign:
+        return dg.SkipReason(foreign)
     if not settings.inbox.is_dir():
         return dg.SkipReason(f"inbox folder {settings.inbox} does not exist")
     plan = make_plan(settings)
@@ -164,5 +171,7 @@ def daily_rescan(context: dg.ScheduleEvaluationContext, settings: SeimeiSettings
                 "so the published tables and the ledger agree (pipeline/consistency.py).",
 )
 def withdraw_after_failed_run(context: dg.RunFailureSensorContext, settings: SeimeiSettings):
+    if foreign_owner(context.instance, settings.publish_dir):
+        return  # another publication's instance: its files are not this publication's to withdraw
     removed = withdraw_unlisted(settings.store, settings.publisher)
     context.log.info(f"run {context.dagster_run.run_id} failed: withdrew {removed} file(s) the ledger does not list")

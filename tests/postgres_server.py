@@ -57,3 +57,13 @@ def postgres_server():
     finally:
         subprocess.run([*as_user, str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop"], capture_output=True)
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def create_database(url: str, name: str) -> str:
+    """Another database on the server of `url` (postgresql+psycopg2://postgres@127.0.0.1:PORT/...);
+    returns its URL."""
+    server, _ = url.rsplit("/", 1)
+    port = server.rsplit(":", 1)[1]
+    subprocess.run([str(binaries() / "createdb"), "-h", "127.0.0.1", "-p", port, "-U", "postgres", name],
+                   check=True, capture_output=True, text=True)
+    return f"{server}/{name}"

@@ -6,6 +6,7 @@ installs Debian's postgresql package), where it fails instead."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -22,7 +23,7 @@ from pipeline.buckets import bucket_keys
 from pipeline.runner import run
 from schemas.tables import PUBLISHED_TABLES
 from tests.conftest import ROOT, SAMPLE_INBOX, SEED_FIXTURES
-from tests.postgres_server import binaries, postgres_server
+from tests.postgres_server import binaries, create_database, postgres_server
 
 if binaries() is None:
     if os.environ.get("SEIMEI_REQUIRE_POSTGRES") == "1":
@@ -42,13 +43,20 @@ def instance_yaml(url: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def pg_home(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("pg")
+def pg_server():
     with postgres_server() as url:
-        home = folder / "home"
-        home.mkdir()
-        (home / "dagster.yaml").write_text(instance_yaml(url))
-        yield home
+        yield url
+
+
+@pytest.fixture()
+def pg_home(tmp_path, pg_server, request):
+    """A DAGSTER_HOME on its own database: an instance belongs to one publication
+    (pipeline/instance_identity.py), and every test publishes into its own folder."""
+    home = tmp_path / "home"
+    home.mkdir()
+    url = create_database(pg_server, "t_" + hashlib.sha256(request.node.name.encode()).hexdigest()[:12])
+    (home / "dagster.yaml").write_text(instance_yaml(url))
+    return home
 
 
 def test_the_documented_instance_config_is_the_one_tested():
@@ -149,7 +157,7 @@ def test_two_bucket_runs_at_once_publish_the_same_rows_as_one_run(tmp_path, pg_h
         shutil.copy(seed, inbox / f"seed_{seed.name}")
     keys = bucket_keys()
     halves = [(keys[0], keys[len(keys) // 2 - 1]), (keys[len(keys) // 2], keys[-1])]
-    buckets = {bucket_of(__import__("hashlib").sha256(p.read_bytes()).hexdigest()[:16]) for p in inbox.iterdir()}
+    buckets = {bucket_of(hashlib.sha256(p.read_bytes()).hexdigest()[:16]) for p in inbox.iterdir()}
     assert all(any(first <= b <= last for b in buckets) for first, last in halves), "documents on both sides"
     env = {**os.environ, "DAGSTER_HOME": str(pg_home), "DAGSTER_EVENT_BATCH_SIZE": "50"}  # as the Helm values set it
     split = tmp_path / "split"
