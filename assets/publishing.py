@@ -4,9 +4,12 @@ bucket's file rewritten whole with the rows of its unchanged documents kept."""
 
 
 import hashlib
+import html
 import importlib
 import json
+from dataclasses import dataclass
 from functools import lru_cache, partial
+from pathlib import Path
 from typing import Callable
 
 import dagster as dg
@@ -59,8 +62,11 @@ def content_version(row_hashes: list[str]) -> str:
     return hashlib.sha256("".join(row_hashes).encode()).hexdigest()[:16]
 
 
-def check_result(report: ValidationReport, held: dict[str, list[str]] | None = None) -> dg.AssetCheckResult:
-    """ERROR when a blocking (critical) expectation failed, WARN when only warnings did."""
+def check_result(report: ValidationReport, held: dict[str, list[str]] | None = None,
+                 data_docs: str | None = None) -> dg.AssetCheckResult:
+    """ERROR when a blocking (critical) expectation failed, WARN when only warnings did. Each
+    failure in words with a few failing rows (doc_id and the columns that name a row); the run's
+    GX Data Docs page linked."""
     blocking = any(f.blocking for f in report.failed)
     return dg.AssetCheckResult(
         check_name=CHECK_NAME,
@@ -69,22 +75,54 @@ def check_result(report: ValidationReport, held: dict[str, list[str]] | None = N
         metadata={
             "expectations_evaluated": report.evaluated,
             "expectations_failed": len(report.failed),
+            **({"data_docs": dg.MetadataValue.url(data_docs)} if data_docs else {}),
             "documents_held_back": dg.MetadataValue.json(held or {}),
             "failed": dg.MetadataValue.json([
-                {"expectation": f.describe(), "severity": f.severity, "unexpected_count": f.unexpected_count,
-                 "examples": f.examples, "documents": f.doc_ids[:20], **({"error": f.error} if f.error else {})}
+                {"expectation": f.words or f.describe(), "type": f.describe(), "severity": f.severity,
+                 "unexpected_count": f.unexpected_count, "failing_rows": f.failing_rows or f.examples,
+                 "documents": f.doc_ids[:20], **({"error": f.error} if f.error else {})}
                 for f in report.failed
             ]),
         },
     )
 
 
-def write_validation_result(settings: SeimeiSettings, report: ValidationReport, run_id: str) -> str:
-    """Each run's GX results, kept beside the data: _validation/<run id>/<table>.json."""
+@dataclass(frozen=True)
+class ValidationFiles:
+    results: str  # the JSON summary (counts, doc_ids, a few failing rows)
+    data_docs: str  # where GX's Data Docs page of the run's validation of the table is (a URL)
+
+
+def write_validation_result(settings: SeimeiSettings, report: ValidationReport, run_id: str) -> ValidationFiles:
+    """Each run's GX results, kept beside the data: _validation/<run id>/<table>.json, and GX's
+    Data Docs: <table>.html, or for a table validated in several parts <table>-<n>.html each with
+    <table>.html listing them."""
     location = settings.publisher.location
-    parts = ("_validation", run_id, f"{report.table}.json")
-    location.write_bytes(location.path(*parts), json.dumps(report.result_json, ensure_ascii=False, indent=1, default=str).encode())
-    return location.display(*parts)
+    folder = ("_validation", run_id)
+    location.write_bytes(location.path(*folder, f"{report.table}.json"),
+                         json.dumps(report.result_json, ensure_ascii=False, indent=1, default=str).encode())
+    pages = report.pages or ()
+    if len(pages) == 1:
+        location.write_bytes(location.path(*folder, f"{report.table}.html"), pages[0].encode())
+    elif pages:
+        names = [f"{report.table}-{i:03d}.html" for i in range(1, len(pages) + 1)]
+        for name, page in zip(names, pages):
+            location.write_bytes(location.path(*folder, name), page.encode())
+        location.write_bytes(location.path(*folder, f"{report.table}.html"), _pages_index(report, names).encode())
+    docs = location.display(*folder, f"{report.table}.html")
+    return ValidationFiles(location.display(*folder, f"{report.table}.json"),
+                           Path(docs).as_uri() if location.is_local else docs)
+
+
+def _pages_index(report: ValidationReport, names: list[str]) -> str:
+    chunks = report.result_json.get("chunks") or [{}] * len(names)
+    items = "".join(
+        f'<li><a href="{html.escape(n)}">{html.escape(n)}</a>: '
+        f'{"passed" if c.get("success") else "failed"}, {c.get("failed", "?")} of {c.get("evaluated", "?")} expectations failed</li>'
+        for n, c in zip(names, chunks))
+    return (f'<!doctype html><meta charset="utf-8"><title>{html.escape(report.table)}: validations</title>'
+            f'<h1>{html.escape(report.table)}</h1><p>Validated in {len(names)} parts (every part of the run\'s rows, '
+            f'one Great Expectations validation each):</p><ul>{items}</ul>')
 
 
 def publish_buckets(
@@ -160,6 +198,7 @@ def publish_buckets(
     if pending_order:
         validate_pending()
     report = merge_reports(reports) if reports else validate_table(contract.name, contract.arrow_schema().empty_table())
+    files = write_validation_result(settings, report, context.run.run_id)
     return dg.MaterializeResult(
         metadata={
             # The whole table's rows (every bucket's file footer, 16 reads): the catalog shows the
@@ -174,9 +213,10 @@ def publish_buckets(
             "bucket_files_written": files_written,
             "documents_held_back": len(held),
             "buckets": bucket_table(per_bucket),
-            "validation_results": dg.MetadataValue.path(write_validation_result(settings, report, context.run.run_id)),
+            "validation_results": dg.MetadataValue.path(files.results),
+            "data_docs": dg.MetadataValue.url(files.data_docs),
         },
-        check_results=[check_result(report, held)],
+        check_results=[check_result(report, held, files.data_docs)],
         data_version=dg.DataVersion(bucket_version(all_stamps)),
     )
 

@@ -82,6 +82,7 @@ def sources(context: dg.AssetExecutionContext, settings: SeimeiSettings) -> dg.M
     counts = {s: sum(r["status"] == s for r in rows) for s in ("published", "rejected", "duplicate")}
     # on the run itself (the runs list shows tags): how many inbox files stand rejected after it
     context.instance.add_run_tags(context.run.run_id, {REJECTED_TAG: str(counts["rejected"])})
+    files = write_validation_result(settings, report, context.run.run_id)
     return dg.MaterializeResult(
         metadata={
             "dagster/row_count": ledger.num_rows,
@@ -94,9 +95,10 @@ def sources(context: dg.AssetExecutionContext, settings: SeimeiSettings) -> dg.M
             "rejections": dg.MetadataValue.md(_rejections_markdown(rows)),
             "buckets": ledger_buckets(rows),
             "preview": dg.MetadataValue.md(_run_preview(context, settings, published_ids, held)),
-            "validation_results": dg.MetadataValue.path(write_validation_result(settings, report, context.run.run_id)),
+            "validation_results": dg.MetadataValue.path(files.results),
+            "data_docs": dg.MetadataValue.url(files.data_docs),
         },
-        check_results=[check_result(report), rejections_check(rows)],
+        check_results=[check_result(report, data_docs=files.data_docs), rejections_check(rows)],
         data_version=dg.DataVersion(content_version([ledger_hash])),
     )
 

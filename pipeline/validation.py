@@ -36,6 +36,8 @@ class FailedExpectation:
     error: str | None = None  # set when the expectation raised instead of evaluating
     severity: str = "critical"  # critical blocks the rows' documents from publishing; warning does not
     doc_ids: list[str] = field(default_factory=list)  # documents whose rows failed
+    words: str = ""  # the expectation as GX says it in words ("office values must never be null.")
+    failing_rows: list[dict] = field(default_factory=list)  # a few failing rows: the value and the row's naming columns
 
     @property
     def blocking(self) -> bool:
@@ -53,6 +55,7 @@ class ValidationReport:
     evaluated: int
     failed: list[FailedExpectation]
     result_json: dict
+    pages: tuple[str, ...] = ()  # GX Data Docs, one HTML page per validation
 
 
 def _gx():
@@ -132,28 +135,70 @@ def validate_table(table_name: str, table: pa.Table, folder: Path = EXPECTATIONS
     with _lock:  # the context and its assets are shared by every caller in the process
         batch = _batch_definition(table_name).get_batch(batch_parameters={"dataframe": frame})
         result_format = {"result_format": "SUMMARY", "partial_unexpected_count": MAX_EXAMPLES}
-        if "doc_id" in table.column_names:  # name the failing rows' documents, so only they are held back
-            result_format.update(result_format="COMPLETE", unexpected_index_column_names=["doc_id"])
+        naming = [c for c in ("doc_id", *failing_row_columns(table_name)) if c in table.column_names]
+        naming = list(dict.fromkeys(naming))
+        if naming:  # name the failing rows (their documents are held back, and a person can find them)
+            result_format.update(result_format="COMPLETE", unexpected_index_column_names=naming)
         result = batch.validate(suite, result_format=result_format, expectation_parameters=suite_parameters())
+        failed = [_failure(r) for r in result.results if not r.success]
+        summary = result_summary(table_name, result, failed)
+        page = data_docs_page(result)
     return ValidationReport(
         table=table_name,
         success=bool(result.success),
         evaluated=len(result.results),
-        failed=[_failure(r) for r in result.results if not r.success],
-        result_json=result_summary(table_name, result),
+        failed=failed,
+        result_json=summary,
+        pages=(page,),
     )
+
+
+def failing_row_columns(table_name: str) -> tuple[str, ...]:
+    """The columns that name a failing row in results (its key, then what a person reads: an
+    official's name and office, a date's surface), from the table's spec."""
+    from schemas.tables import PUBLISHED_TABLES
+
+    contract = PUBLISHED_TABLES.get(table_name)
+    return tuple(dict.fromkeys((*contract.key, *contract.failing_row_columns))) if contract else ()
+
+
+def data_docs_page(result) -> str:
+    """GX's own Data Docs page for one validation (each expectation in words, its observed value,
+    failing rows with their naming columns), rendered from the result cut to a few rows and short
+    values: the COMPLETE result holds every failing value, a garbage document's whole text too."""
+    from great_expectations.render.renderer import ValidationResultsPageRenderer
+    from great_expectations.render.view import DefaultJinjaPageView
+
+    for r in result.results:
+        details = r.result
+        if not details:
+            continue
+        details.pop("unexpected_index_query", None)  # a pandas expression naming every failing row
+        for key in ("unexpected_list", "partial_unexpected_list"):
+            if key in details:
+                details[key] = [_short(v) for v in details[key][:MAX_EXAMPLES]]
+        for key in ("unexpected_index_list", "partial_unexpected_index_list", "partial_unexpected_counts"):
+            if key in details:
+                details[key] = [{k: _short(v) for k, v in row.items()} if isinstance(row, dict) else _short(row)
+                                for row in details[key][:MAX_EXAMPLES]]
+    return DefaultJinjaPageView().render(ValidationResultsPageRenderer().render(result))
+
+
+def _short(value):
+    return value[: MAX_EXAMPLE_CHARS - 1] + "…" if isinstance(value, str) and len(value) > MAX_EXAMPLE_CHARS else value
 
 
 MAX_DOC_IDS = 100  # per failed expectation in the stored summary
 
 
-def result_summary(table_name: str, result) -> dict:
+def result_summary(table_name: str, result, failed: list[FailedExpectation]) -> dict:
     """What a run keeps of a validation: per expectation its type, arguments, outcome, counts,
     the doc_ids of failing rows and a few short examples. Not GX's COMPLETE result, which holds
     every failing value (a held-back document's whole text, twice)."""
     entries = []
+    failures = iter(failed)
     for r in result.results:
-        failure = None if r.success else _failure(r)
+        failure = None if r.success else next(failures)
         details = r.result or {}
         entries.append({
             "expectation": r.expectation_config.type,
@@ -161,7 +206,8 @@ def result_summary(table_name: str, result) -> dict:
             "success": bool(r.success),
             "element_count": details.get("element_count"),
             "unexpected_count": details.get("unexpected_count"),
-            **({"severity": failure.severity, "examples": failure.examples, "doc_ids": failure.doc_ids[:MAX_DOC_IDS],
+            **({"severity": failure.severity, "words": failure.words, "examples": failure.examples,
+                "failing_rows": failure.failing_rows, "doc_ids": failure.doc_ids[:MAX_DOC_IDS],
                 "doc_ids_total": len(failure.doc_ids), **({"error": failure.error} if failure.error else {})}
                if failure else {}),
         })
@@ -208,7 +254,29 @@ def _failure(r) -> FailedExpectation:
         severity=str(getattr(r.expectation_config, "severity", None) or "critical").split(".")[-1].lower(),
         doc_ids=sorted({str(x["doc_id"]) for x in details.get("unexpected_index_list") or []
                         if isinstance(x, dict) and x.get("doc_id") is not None}),
+        words=_in_words(r.expectation_config),
+        failing_rows=[{k: _json_safe(_short(v)) for k, v in row.items()}
+                      for row in (details.get("partial_unexpected_index_list") or [])[:MAX_EXAMPLES] if isinstance(row, dict)],
     )
+
+
+def _in_words(config) -> str:
+    """GX's own sentence for an expectation, its parameters filled in; "" when it has none."""
+    import re
+
+    try:
+        expectation = config.to_domain_obj()
+        expectation.render()
+        value = expectation.rendered_content[0].value
+        template, params = value.template, value.params or {}
+    except Exception:  # noqa: BLE001 - a sentence is a nicety; the type and kwargs are still there
+        return ""
+
+    def fill(match):
+        param = params.get(match.group(1))
+        return str(param.get("value") if isinstance(param, dict) else param)
+
+    return _short(re.sub(r"\$(\w+)", fill, template or ""))
 
 
 def merge_reports(reports: list[ValidationReport]) -> ValidationReport:
@@ -229,6 +297,7 @@ def merge_reports(reports: list[ValidationReport]) -> ValidationReport:
             unexpected_count=sum(counts) if counts else None,
             examples=(seen.examples + failure.examples)[:MAX_EXAMPLES], error=seen.error or failure.error,
             severity=seen.severity, doc_ids=sorted(set(seen.doc_ids) | set(failure.doc_ids)),
+            words=seen.words, failing_rows=(seen.failing_rows + failure.failing_rows)[:MAX_EXAMPLES],
         )
     return ValidationReport(
         table=reports[0].table if reports else "",
@@ -236,4 +305,5 @@ def merge_reports(reports: list[ValidationReport]) -> ValidationReport:
         evaluated=max((r.evaluated for r in reports), default=0),
         failed=list(merged.values()),
         result_json={"chunks": [r.result_json for r in reports]},
+        pages=tuple(p for r in reports for p in r.pages),
     )

@@ -83,6 +83,8 @@ class TableContract:
     rows: str = ""               # "module:function" (DocumentInputs -> rows), pipeline/core/rows.py
     rows_in_workers: str = ""    # "module:function" ((doc_id, sha256, NormalizedText) -> Arrow table), for costly tables
     kinds: tuple[str, ...] = ("parquet",)  # the asset's kinds in the Dagster UI
+    # besides the key, the columns that name a failing row in validation results (Data Docs, checks)
+    failing_row_columns: tuple[str, ...] = ()
 
     @property
     def column_names(self) -> list[str]:

@@ -30,6 +30,7 @@ SOURCES = TableContract(
     name="sources",
     description="The ledger: one row per file found in the inbox, whatever became of it.",
     key=("source_path",),
+    failing_row_columns=("status",),
     columns=(
         Column("source_path", pa.string(), "Path relative to the inbox, with / separators."),
         Column("source_sha256", pa.string(), "sha256 of the file's bytes (64 hex digits); null when the entry was not read "
@@ -52,6 +53,7 @@ DOCUMENTS = TableContract(
     name="documents",
     description="One row per published document, with its normalized full text.",
     key=("doc_id",),
+    failing_row_columns=("title",),
     columns=(
         DOC_ID,
         Column("source_path", pa.string(), "Path of the source file relative to the inbox (the first name seen for these bytes)."),
@@ -104,6 +106,7 @@ TOKENS = TableContract(
     name="tokens",
     description="One row per SudachiPy token (split mode C) of each sentence.",
     key=("doc_id", "sentence_idx", "token_idx"),
+    failing_row_columns=("surface",),
     columns=(
         DOC_ID,
         SOURCE_SHA256,
@@ -138,6 +141,7 @@ DATES = TableContract(
     name="dates",
     description="One row per date expression in a document's text.",
     key=("doc_id", "char_start"),
+    failing_row_columns=("surface",),
     columns=(
         DOC_ID,
         SOURCE_SHA256,
@@ -160,6 +164,7 @@ OFFICIALS = TableContract(
     name="officials",
     description="One row per mention of an official (a named person holding an office).",
     key=("doc_id", "char_start"),
+    failing_row_columns=("name", "office"),
     columns=(
         DOC_ID,
         SOURCE_SHA256,
@@ -189,6 +194,7 @@ SECTORS = TableContract(
     name="sectors",
     description="One row per sector of the taxonomy (data/reference/sectors.json) a document covers.",
     key=("doc_id", "sector_id"),
+    failing_row_columns=("label_ja",),
     columns=(
         DOC_ID,
         SOURCE_SHA256,

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import urllib.parse
+from pathlib import Path
+
 import shutil
 
 import dagster as dg
@@ -88,6 +91,14 @@ def test_checks_ran_and_passed_and_metadata_reaches_dagster(materialized):
     assert meta["rows_written_in_run"].value == 4 and meta["dagster/row_count"].value == 4  # the table's rows
     assert "dagster/column_schema" in meta and "dagster/uri" in meta
     assert event.asset_materialization.tags.get("dagster/data_version")
+    # every check links GX's Data Docs page of its validation, a page on disk beside the data
+    for e in evaluations:
+        if e.check_name != "gx_suite":
+            continue
+        url = e.metadata["data_docs"].value
+        page = Path(urllib.parse.unquote(urllib.parse.urlparse(url).path))
+        assert url.startswith("file://") and page.name == f"{e.asset_key.path[0]}.html", url
+        assert "Expectation Validation Result" in page.read_text(encoding="utf-8")
 
 
 def test_each_table_and_the_ledger_say_what_every_bucket_holds(materialized):

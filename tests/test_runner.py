@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import shutil
+import urllib.parse
+from pathlib import Path
 
 import dagster as dg
 import pyarrow.parquet as pq
@@ -85,6 +87,7 @@ def test_only_the_new_document_is_processed_and_edits_replace_rows(tmp_path, inb
 def test_a_document_failing_a_blocking_expectation_is_held_back_and_the_others_publish(tmp_path, inbox, chunk, monkeypatch):
     # chunk=1 publishes document by document, as a corpus bigger than PUBLISH_CHUNK streams through
     monkeypatch.setattr("assets.publishing.PUBLISH_CHUNK", chunk)
+    monkeypatch.setattr("assets.publishing.VALIDATE_BYTES", 1 if chunk == 1 else 32 * 1024 * 1024)
     # text as a PDF without a Unicode map extracts: readable enough to decode, garbage to publish
     (inbox / "cid.txt").write_text("日米共同声明\n" + "(cid:1234)(cid:87)(cid:3021)(cid:77)。" * 20 + "\n", encoding="utf-8")
     out = tmp_path / "out"
@@ -100,6 +103,16 @@ def test_a_document_failing_a_blocking_expectation_is_held_back_and_the_others_p
         doc_ids = set(pq.read_table(out / table).column("doc_id").to_pylist())
         assert doc_ids <= {rows["001.txt"]["doc_id"], rows["003.txt"]["doc_id"]}, table
     assert check.event.asset_check_evaluation.passed is False
+    # the check links GX's Data Docs: one page per validation (a page per document when each was
+    # validated on its own, with an index of them), the failing one naming the held-back document
+    docs = Path(urllib.parse.unquote(urllib.parse.urlparse(check.event.asset_check_evaluation.metadata["data_docs"].value).path))
+    pages = sorted(docs.parent.glob("documents-*.html"))
+    assert len(pages) == (3 if chunk == 1 else 0)
+    failing = [p for p in pages or [docs] if "Expectation Validation Result" in p.read_text() and "cid:1234" in p.read_text()]
+    assert len(failing) == 1
+    if chunk == 1:
+        index = docs.read_text()
+        assert index.count("expectations failed</li>") == 3 and index.count(": failed, ") == 1
 
 
 def test_buckets_split_into_runs_take_several_runs_and_only_the_last_writes_the_ledger(tmp_path, inbox, monkeypatch):

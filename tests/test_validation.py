@@ -252,3 +252,23 @@ def test_the_kept_result_names_failing_documents_without_their_text():
     [failed] = [r for r in report.result_json["results"] if not r["success"]]
     assert failed["doc_ids"] == ["fedcba9876543210"] and failed["unexpected_count"] == 1
     assert report.result_json["evaluated"] == report.evaluated and report.result_json["failed"] == 1
+
+
+def test_a_failure_is_said_in_words_with_the_failing_rows_and_a_data_docs_page():
+    """What an operator reads in the check and on GX's Data Docs page: the expectation as GX says
+    it, and the failing row's doc_id, name and office, not a bare `XX`; the page holds no long text."""
+    bad = {**GOOD["officials"][0], "country": "XX"}
+    report = validate_table("officials", OFFICIALS.to_table([GOOD["officials"][1], bad]))
+    [failure] = report.failed
+    assert failure.words.startswith("country values must belong to this set: ")
+    [row] = failure.failing_rows  # the value, the key (doc_id, char_start) and the name and office
+    assert {k: row[k] for k in ("country", "doc_id", "name", "office")} == {
+        "country": "XX", "doc_id": DOC, "name": "齋藤健", "office": "経済産業大臣"} and "char_start" in row
+    [page] = report.pages
+    assert page.lstrip().lower().startswith("<!doctype html") and "Expectation Validation Result" in page
+    assert "values must belong to this set" in page and "1 unexpected values found" in page
+    assert DOC in page and "齋藤健" in page and "経済産業大臣" in page
+
+    garbage = "(cid:12)" * 6250
+    documents = validate_table("documents", DOCUMENTS.to_table([document(), document(doc_id="fedcba9876543210", text=garbage)]))
+    assert garbage not in documents.pages[0] and "fedcba9876543210" in documents.pages[0]
