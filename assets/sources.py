@@ -115,7 +115,7 @@ def rejections_check(rows: list[dict]) -> dg.AssetCheckResult:
         check_name=REJECTIONS_CHECK,
         passed=not rejected,
         severity=dg.AssetCheckSeverity.WARN,
-        description=f"{len(rejected)} of {len(rows)} inbox files are rejected" if rejected else "every inbox file is published or a duplicate",
+        description=_rejections_sentence(rejected, len(rows)) if rejected else "every inbox file is published or a duplicate",
         metadata={
             "rejected": len(rejected),
             "files": dg.MetadataValue.md(_rejections_markdown(listed) + (
@@ -123,6 +123,21 @@ def rejections_check(rows: list[dict]) -> dg.AssetCheckResult:
                 if len(rejected) > len(listed) else "")),
         },
     )
+
+
+NAMED_IN_SENTENCE = 3
+
+
+def _rejections_sentence(rejected: list[dict], files: int) -> str:
+    """What the check says at a glance: how many, and the first files by name with their reasons."""
+    named = "; ".join(f"{r['source_path']} ({_short_reason(r['reason'])})" for r in rejected[:NAMED_IN_SENTENCE])
+    more = f"; and {len(rejected) - NAMED_IN_SENTENCE} more" if len(rejected) > NAMED_IN_SENTENCE else ""
+    return f"{len(rejected)} of {files} inbox files are rejected: {named}{more}"
+
+
+def _short_reason(reason: str | None, limit: int = 80) -> str:
+    reason = (reason or "no reason recorded").splitlines()[0]
+    return reason if len(reason) <= limit else reason[: limit - 1] + "…"
 
 
 LEDGER_ATTEMPTS = 5

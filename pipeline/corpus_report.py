@@ -225,28 +225,46 @@ def _timeline_chart(docs: list[_Document]):
         _empty(ax, "no document has a meeting date" if docs else "no document is published")
         return fig
     y = {label: len(rows) - 1 - i for i, label in enumerate(rows)}
-    days = sorted({d.meeting_date.toordinal() for d in dated})
-    for day in days:
-        ax.axvline(day, color="#dddddd", linewidth=0.8, zorder=0)
-    ax.scatter(days, [y["meeting"]] * len(days), marker="D", s=36, color="#333333", zorder=2)
+    dates = sorted({d.meeting_date for d in dated})
+    where = spread_positions([d.toordinal() for d in dates])  # meetings days apart get their own column
+    x = dict(zip(dates, where))
+    for position in where:
+        ax.axvline(position, color="#dddddd", linewidth=0.8, zorder=0)
+    ax.scatter(where, [y["meeting"]] * len(where), marker="D", s=36, color="#333333", zorder=2)
     countries = sorted({c for c, _ in people.values()})
     colour = {c: COUNTRY_COLOURS[i % len(COUNTRY_COLOURS)] for i, c in enumerate(countries)}
     for country in countries:
-        mine = [(p[1].toordinal(), y[p[0]]) for p in points if p[2] == country]
+        mine = [(x[p[1]], y[p[0]]) for p in points if p[2] == country]
         ax.scatter([m[0] for m in mine], [m[1] for m in mine], s=44, color=colour[country], label=country, zorder=3)
     ax.set_yticks(list(y.values()), list(y.keys()))
     ax.set_ylim(-0.7, len(rows) - 0.3)
-    span = days[-1] - days[0]
+    span = where[-1] - where[0]
     pad = max(span * 0.05, 20)
-    ax.set_xlim(days[0] - pad, days[-1] + pad)
-    ticks: list[int] = []  # meeting dates, thinned so that their labels do not overlap
-    for day in days:
-        if not ticks or day - ticks[-1] >= span / 12:
-            ticks.append(day)
-    ax.set_xticks(ticks, [dt.date.fromordinal(t).isoformat() for t in ticks], rotation=30, ha="right")
+    ax.set_xlim(where[0] - pad, where[-1] + pad)
+    ticks: list[tuple[float, dt.date]] = []  # meeting dates, thinned so that their labels do not overlap
+    for position, date in zip(where, dates):
+        if not ticks or position - ticks[-1][0] >= span / 12:
+            ticks.append((position, date))
+    ax.set_xticks([t[0] for t in ticks], [t[1].isoformat() for t in ticks], rotation=30, ha="right")
     if countries:
         ax.legend(title="country", loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     return fig
+
+
+TIMELINE_SLOTS = 60  # meetings closer than 1/60 of the time span would draw one over the other
+
+
+def spread_positions(days: list[int]) -> list[float]:
+    """x positions for sorted day ordinals: each at its date, but at least 1/TIMELINE_SLOTS of the
+    span after the one before, so two meetings on consecutive days are two dots, not one (the axis
+    labels still say the real dates)."""
+    if not days:
+        return []
+    gap = max(days[-1] - days[0], 1) / TIMELINE_SLOTS
+    positions = [float(days[0])]
+    for day in days[1:]:
+        positions.append(max(float(day), positions[-1] + gap))
+    return positions
 
 
 def _heatmap_chart(rows: list[str], columns: list[str], heat: dict, sector_labels: dict[str, str]):

@@ -349,3 +349,22 @@ def test_a_failed_validation_shows_its_severity_failures_and_held_back_documents
     assert row[5] == "expect_column_values_to_not_match_regex on text (critical, 3 unexpected)"
     assert report.counts["tables_without_validation"] == sorted(set(PUBLISHED_TABLES) - {"documents"})
     assert "r-1" in report.html.split("<footer>")[1]
+
+
+def test_meetings_on_consecutive_days_are_two_dots_on_the_timeline():
+    """A corpus spanning years, two of its meetings a day apart: on a plain date axis they are one
+    dot. Each meeting keeps a column of its own, at least a marker's width from the next."""
+    from pipeline.corpus_report import _Document, _timeline_chart
+
+    days = [dt.date(2017, 2, 10), dt.date(2024, 4, 10), dt.date(2024, 4, 11), dt.date(2026, 11, 3)]
+    docs = [_Document(f"d{i}", f"{i}.txt", "会談", day, None,
+                      [{"name": "岸田文雄", "country": "JP"}]) for i, day in enumerate(days)]
+    fig = _timeline_chart(docs)
+    fig.canvas.draw()
+    ax = fig.axes[0]
+    meetings = ax.collections[0].get_offsets()
+    pixels = sorted(ax.transData.transform(meetings)[:, 0])
+    marker = (36 ** 0.5) * fig.dpi / 72  # the diamond's width in pixels
+    assert len(pixels) == 4 and min(b - a for a, b in zip(pixels, pixels[1:])) >= marker
+    officials = ax.collections[1].get_offsets()
+    assert len({round(float(x), 3) for x in officials[:, 0]}) == 4  # the official's dots too

@@ -237,4 +237,5 @@ def test_a_rejected_file_shows_as_a_warning_on_the_ledger_and_a_count_on_the_run
         (check,) = [e for e in result.get_asset_check_evaluations() if e.check_name == "no_rejected_files"]
         assert not check.passed and check.severity == dg.AssetCheckSeverity.WARN
         assert check.metadata["rejected"].value == 1 and "`empty.txt` | empty file" in check.metadata["files"].value
+        assert check.description == "1 of 2 inbox files are rejected: empty.txt (empty file: it holds no text)"
         assert instance.get_run_by_id(result.run_id).tags["seimei/rejected_files"] == "1"

@@ -20,10 +20,12 @@ import shutil
 import subprocess
 import sys
 import time
+import urllib.parse
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import matplotlib_fontja
 import pyarrow.parquet as pq
 import pytest
 from PIL import Image
@@ -33,7 +35,7 @@ from pipeline.buckets import bucket_count, bucket_keys
 from pipeline.core.inbox import first_of_each_document, scan
 from pipeline.jobs import INGEST_JOB
 from schemas.tables import DOCUMENTS, PUBLISHED_TABLES
-from tests.conftest import ROOT, SAMPLE_INBOX
+from tests.conftest import ROOT, SAMPLE_INBOX, SEED_FIXTURES
 from tests.webserver import (
     GraphQL, ManagedProcess, devtools, ensure_chromium, free_port, launch_run, managed,
     wait_for_location, wait_for_run,
@@ -225,6 +227,8 @@ fragment Meta on MetadataEntry {
   ... on TextMetadataEntry { text }
   ... on PathMetadataEntry { path }
   ... on JsonMetadataEntry { jsonString }
+  ... on MarkdownMetadataEntry { mdStr }
+  ... on UrlMetadataEntry { url }
   ... on TableSchemaMetadataEntry { schema { columns { name type constraints { nullable unique } } } }
 }
 
@@ -314,6 +318,8 @@ def test_published_tables_pass_their_gx_suite(assets, published: Stack):
             execution["status"] == "FAILED" and evaluation["severity"] == "WARN"), f"{table}: {execution}"
         meta = metadata(evaluation["metadataEntries"])
         assert meta["expectations_evaluated"]["intValue"] > 0, table
+        docs = meta["data_docs"]["url"]  # GX's Data Docs page of the validation, a link in the check
+        assert docs.startswith("file://") and Path(urllib.parse.unquote(docs[len("file://"):])).is_file(), docs
         if evaluation["success"]:
             assert meta["expectations_failed"]["intValue"] == 0, table
             assert json.loads(meta["failed"]["jsonString"]) == [], table
@@ -490,3 +496,98 @@ def test_corpus_report_screenshot(published: Stack, tmp_path_factory):
     assert len(colours) > 200, f"{png} has {len(colours)} colours: blank"
     if os.environ.get("SEIMEI_UPDATE_SCREENSHOT") == "1":
         shutil.copyfile(png, REPORT_SCREENSHOT)
+
+
+START_SENSOR = """
+mutation StartSensor($selector: SensorSelector!) {
+  startSensor(sensorSelector: $selector) {
+    __typename
+    ... on Sensor { sensorState { status } }
+    ... on PythonError { message }
+  }
+}
+"""
+SENSOR_TICKS = """
+query SensorTicks($selector: SensorSelector!) {
+  sensorOrError(sensorSelector: $selector) {
+    __typename
+    ... on Sensor { sensorState { ticks(limit: 20) { status timestamp runIds skipReason } } }
+  }
+}
+"""
+RUN_TIMES = """
+query RunTimes($runId: ID!) {
+  runOrError(runId: $runId) { __typename ... on Run { status startTime endTime tags { key value } } }
+}
+"""
+SENSOR_TIMEOUT = 240  # seconds from starting the sensor to its run request (two ticks, 30 s apart)
+TABLE_SCREENSHOT = ROOT / "docs" / "images" / "table_row_count.png"
+REJECTED_SCREENSHOT = ROOT / "docs" / "images" / "rejected_file.png"
+ROW_COUNT_SHOWN = "document.body && /Row count\\s*\\n?\\s*5\\b/.test(document.body.innerText)"
+REJECTION_SHOWN = ("document.body && document.body.innerText.includes('no_rejected_files')"
+                   " && document.body.innerText.includes('empty.txt')")
+
+
+def test_a_dropped_file_goes_through_the_sensor_and_a_rejected_one_shows_as_not_a_success(published: Stack, capsys):
+    """The daemon's inbox sensor, as `make dev` runs it: a new statement and an empty file dropped
+    into the inbox are published and rejected by the run the sensor's settle tick requests. The
+    time from that tick to the run's end is measured (and printed; a benchmark's business, not an
+    assertion). The UI then shows the table's row count and the rejection as a warned check and a
+    run tag: both screenshotted."""
+    text = next(SEED_FIXTURES.glob("001_*.txt")).read_text(encoding="utf-8")
+    (published.inbox / "dropped.txt").write_text(text + "\n投入された一文。\n", encoding="utf-8")
+    (published.inbox / "empty.txt").write_bytes(b"")
+    selector = {"repositoryLocationName": LOCATION, "repositoryName": REPOSITORY, "sensorName": "inbox_sensor"}
+    started = published.gql(START_SENSOR, {"selector": selector})["startSensor"]
+    assert started.get("sensorState", {}).get("status") == "RUNNING", started
+    deadline = time.monotonic() + SENSOR_TIMEOUT
+    while True:
+        ticks = published.gql(SENSOR_TICKS, {"selector": selector})["sensorOrError"]["sensorState"]["ticks"]
+        requesting = [t for t in ticks if t["runIds"]]
+        if requesting:
+            break
+        assert time.monotonic() < deadline, f"no run requested by the sensor in {SENSOR_TIMEOUT} s: {ticks}"
+        time.sleep(1)
+    [tick] = requesting
+    assert [t for t in ticks if t["timestamp"] < tick["timestamp"] and "waiting one more tick" in (t["skipReason"] or "")]
+    [run_id] = tick["runIds"]
+    wait_for_run(published.gql, run_id, RUN_TIMEOUT, published.processes)
+    run = published.gql(RUN_TIMES, {"runId": run_id})["runOrError"]
+    assert run["status"] == "SUCCESS"
+    seconds = run["endTime"] - tick["timestamp"]
+    with capsys.disabled():
+        print(f"\nsensor: settle tick to published in {seconds:.1f} s (the run itself {run['endTime'] - run['startTime']:.1f} s)")
+    ledger = {r["source_path"]: r for r in pq.read_table(published.publish / "sources").to_pylist()}
+    assert ledger["dropped.txt"]["status"] == "published" and ledger["empty.txt"]["status"] == "rejected"
+    tags = {t["key"]: t["value"] for t in run["tags"]}
+    assert tags["seimei/rejected_files"] == "1" and tags["seimei/publish"] == str(published.publish)
+
+    selector = {"repositoryLocationName": LOCATION, "repositoryName": REPOSITORY, "pipelineName": INGEST_JOB}
+    nodes = {"/".join(n["assetKey"]["path"]): n for n in published.gql(ASSETS, {"pipeline": selector})["assetNodes"]}
+    checks = {c["name"]: c for c in nodes["sources"]["assetChecksOrError"]["checks"]}
+    rejection = checks["no_rejected_files"]["executionForLatestMaterialization"]
+    assert rejection["runId"] == run_id and rejection["status"] == "FAILED"
+    assert rejection["evaluation"]["severity"] == "WARN"
+    assert "empty.txt" in metadata(rejection["evaluation"]["metadataEntries"])["files"]["mdStr"]
+    documents = metadata(nodes["documents"]["assetMaterializations"][0]["metadataEntries"])
+    assert documents["dagster/row_count"]["intValue"] == 5
+
+    chromium, _ = ensure_chromium()
+    shots = published.logs
+    # the font the report bundles, for the UI's Japanese column descriptions (no CJK font here)
+    font_dir = Path(matplotlib_fontja.__file__).parent / "fonts"
+    with devtools(chromium, published.logs / "chromium-pages.log", WIDTH, HEIGHT, font_dirs=[font_dir]) as browser:
+        for path, shown, what, png in (
+            ("/assets/documents", ROW_COUNT_SHOWN, "the documents table's row count", shots / "table_row_count.png"),
+            ("/assets/sources?view=checks&checkDetail=no_rejected_files", REJECTION_SHOWN, "the rejected file on the ledger's checks",
+             shots / "rejected_file.png"),
+        ):
+            browser.send("Page.navigate", {"url": published.base_url + path})
+            browser.wait_for(shown, PAGE_TIMEOUT, what)
+            browser.settled("document.body.innerText.length", SETTLE_TIMEOUT, what)
+            browser.screenshot(png)
+            colours = Image.open(png).convert("RGB").getcolors(WIDTH * HEIGHT) or []
+            assert len(colours) > 100, f"{png}: blank"
+    if os.environ.get("SEIMEI_UPDATE_SCREENSHOT") == "1":
+        shutil.copyfile(shots / "table_row_count.png", TABLE_SCREENSHOT)
+        shutil.copyfile(shots / "rejected_file.png", REJECTED_SCREENSHOT)

@@ -414,18 +414,34 @@ def _page_websocket_url(process: ManagedProcess, port: int, timeout: float) -> s
         time.sleep(0.3)
 
 
+def with_fonts(env: dict[str, str], profile: Path, font_dirs: list[Path]) -> dict[str, str]:
+    """The environment with a fontconfig that adds font_dirs to the machine's fonts: the Dagster
+    UI names no font of its own, and this machine has no CJK one (column descriptions in Japanese
+    would be boxes in the screenshots)."""
+    if not font_dirs:
+        return env
+    config = profile / "fonts.conf"
+    dirs = "".join(f"<dir>{d}</dir>" for d in font_dirs)
+    config.write_text('<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "fonts.dtd"><fontconfig>'
+                      '<include ignore_missing="yes">/etc/fonts/fonts.conf</include>'
+                      f'{dirs}<cachedir>{profile / "fontconfig-cache"}</cachedir></fontconfig>', encoding="utf-8")
+    return {**env, "FONTCONFIG_FILE": str(config)}
+
+
 @contextmanager
-def devtools(chromium: Path, log: Path, width: int = 1600, height: int = 1000, timeout: float = 30.0):
+def devtools(chromium: Path, log: Path, width: int = 1600, height: int = 1000, timeout: float = 30.0,
+             font_dirs: list[Path] = ()):
     """A headless Chromium with a throwaway profile and a page of width x height, stopped (and
-    its profile removed) on exit."""
+    its profile removed) on exit; font_dirs: fonts it has besides the machine's."""
     from websockets.sync.client import connect
 
     profile = Path(tempfile.mkdtemp(prefix="seimei-chromium-"))
     port = free_port()
     cmd = [str(chromium), *CHROMIUM_FLAGS, f"--user-data-dir={profile}", f"--window-size={width},{height}",
            "--remote-debugging-address=127.0.0.1", f"--remote-debugging-port={port}", "about:blank"]
+    env = with_fonts(dict(os.environ), profile, list(font_dirs))
     try:
-        with managed("chromium", cmd, Path(tempfile.gettempdir()), dict(os.environ), log) as process:
+        with managed("chromium", cmd, Path(tempfile.gettempdir()), env, log) as process:
             url = _page_websocket_url(process, port, timeout)
             with connect(url, max_size=None, open_timeout=timeout, close_timeout=5) as websocket:
                 browser = DevTools(process, websocket)
