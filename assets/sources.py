@@ -28,6 +28,7 @@ from pipeline.removal_guard import MassRemoval, check_withdrawal
 from pipeline.resources import SeimeiSettings
 from pipeline.storage import ParquetPublisher, StageStore
 from pipeline.table_metadata import column_schema, definition_metadata
+from pipeline.core.shorten import shorten
 from pipeline.validation import validate_table
 from pipeline.versions import code_version, pipeline_fingerprint
 from schemas.tables import SOURCES
@@ -136,8 +137,7 @@ def _rejections_sentence(rejected: list[dict], files: int) -> str:
 
 
 def _short_reason(reason: str | None, limit: int = 80) -> str:
-    reason = (reason or "no reason recorded").splitlines()[0]
-    return reason if len(reason) <= limit else reason[: limit - 1] + "…"
+    return shorten((reason or "no reason recorded").splitlines()[0], limit)
 
 
 LEDGER_ATTEMPTS = 5

@@ -25,6 +25,8 @@ from dataclasses import dataclass, field
 
 import pyarrow as pa
 
+from pipeline.core.shorten import shorten
+
 # The columns the report reads, by name (the tables may carry more, e.g. a hive partition column).
 DOCUMENT_COLUMNS = ["doc_id", "source_path", "title", "meeting_date", "place"]
 OFFICIAL_COLUMNS = ["doc_id", "person_id", "name", "office", "country", "char_start"]
@@ -155,8 +157,7 @@ def _heatmap(docs: list[_Document], sector_rows: list[dict]):
 
 def _label(text: object, limit: int = 60) -> str:
     """Chart text, cut to `limit` characters (the chart font draws Japanese and Latin alike)."""
-    s = " ".join(str(text).split())
-    return s if len(s) <= limit else s[: limit - 1] + "…"
+    return shorten(" ".join(str(text).split()), limit)
 
 
 def chart_font() -> str:

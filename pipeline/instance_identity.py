@@ -62,22 +62,26 @@ def publication_id(publish: str) -> str | None:
     return found.get("id") if found else None
 
 
+def _recorded(instance: dg.DagsterInstance) -> dict[str, str]:
+    return instance.run_storage.get_cursor_values({PUBLISH_KEY, INBOX_KEY, ID_KEY})
+
+
 def owner(instance: dg.DagsterInstance) -> tuple[str | None, str | None]:
     """(publish location, inbox) the instance belongs to; (None, None) before its first run."""
-    stored = instance.run_storage.get_cursor_values({PUBLISH_KEY, INBOX_KEY})
+    stored = _recorded(instance)
     return stored.get(PUBLISH_KEY), stored.get(INBOX_KEY)
 
 
-def foreign_owner(instance: dg.DagsterInstance, publish: str) -> str | None:
+def foreign_owner(instance: dg.DagsterInstance, publish: str, recorded: dict[str, str] | None = None) -> str | None:
     """Why this instance must not run for `publish`, or None when it may: neither its folder nor
-    its id is the recorded publication's."""
-    stored = instance.run_storage.get_cursor_values({PUBLISH_KEY, INBOX_KEY, ID_KEY})
-    recorded, inbox, recorded_id = stored.get(PUBLISH_KEY), stored.get(INBOX_KEY), stored.get(ID_KEY)
-    if recorded is None or recorded == location(publish):
+    its id is the recorded publication's. `recorded`: the instance's record, when already read."""
+    stored = _recorded(instance) if recorded is None else recorded
+    publication, inbox, recorded_id = stored.get(PUBLISH_KEY), stored.get(INBOX_KEY), stored.get(ID_KEY)
+    if publication is None or publication == location(publish):
         return None
     if recorded_id is not None and recorded_id == publication_id(publish):
         return None  # the publication moved, its instance with it
-    return (f"this Dagster instance ({instance.root_directory}) holds the runs of the publication {recorded} "
+    return (f"this Dagster instance ({instance.root_directory}) holds the runs of the publication {publication} "
             f"(inbox {inbox}), not of {location(publish)}: one instance per publication keeps two corpora "
             "apart. Unset DAGSTER_HOME (seimei then picks the publication's own instance, `seimei home "
             "--out FOLDER` prints it) or point DAGSTER_HOME at another folder")
@@ -87,7 +91,8 @@ def claim(instance: dg.DagsterInstance, inbox: str, publish: str) -> None:
     """Record the instance as the publication's, or raise ForeignInstance (nothing written then).
     A moved inbox keeps the publication's instance: the ledger, not the instance, answers for the
     files."""
-    reason = foreign_owner(instance, publish)
+    recorded = _recorded(instance)
+    reason = foreign_owner(instance, publish, recorded)
     if reason:
         raise ForeignInstance(reason)
     ident = publication_id(publish)
@@ -95,5 +100,5 @@ def claim(instance: dg.DagsterInstance, inbox: str, publish: str) -> None:
         ident = uuid.uuid4().hex  # an id, never a dataset value: rows stay the same run after run
         _store(publish).write("publication", "identity", {"id": ident})
     wanted = {PUBLISH_KEY: location(publish), INBOX_KEY: str(Path(inbox).resolve()), ID_KEY: ident}
-    if instance.run_storage.get_cursor_values(set(wanted)) != wanted:
+    if recorded != wanted:
         instance.run_storage.set_cursor_values(wanted)

@@ -3,6 +3,8 @@ in the Dagster UI: enough to see at a glance that the run read what it should.""
 
 from __future__ import annotations
 
+from pipeline.core.shorten import shorten
+
 PREVIEW_LIMIT = 10
 
 
@@ -18,9 +20,7 @@ def documents_preview(documents: list[dict], officials: dict[str, list[str]], se
         return "This run published no document (the ledger only)."
     lines = ["| meeting date | title | officials | sectors |", "| --- | --- | --- | --- |"]
     for doc in documents[:PREVIEW_LIMIT]:
-        title = doc["title"] or "(no title)"
-        if len(title) > 60:
-            title = title[:59] + "…"
+        title = shorten(doc["title"] or "(no title)", 60)
         people = list(dict.fromkeys(officials.get(doc["doc_id"], [])))
         lines.append(f"| {_cell(doc['meeting_date'])} | {_cell(title)} | {_cell(', '.join(people))} | "
                      f"{_cell(', '.join(sectors.get(doc['doc_id'], [])))} |")

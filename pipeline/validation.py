@@ -18,6 +18,8 @@ from pathlib import Path
 
 import pyarrow as pa
 
+from pipeline.core.shorten import shorten
+
 EXPECTATIONS_DIR = Path(__file__).resolve().parents[1] / "expectations"
 MAX_EXAMPLES = 5
 MAX_EXAMPLE_CHARS = 200  # a garbage document's whole text would otherwise be one example
@@ -135,8 +137,7 @@ def validate_table(table_name: str, table: pa.Table, folder: Path = EXPECTATIONS
     with _lock:  # the context and its assets are shared by every caller in the process
         batch = _batch_definition(table_name).get_batch(batch_parameters={"dataframe": frame})
         result_format = {"result_format": "SUMMARY", "partial_unexpected_count": MAX_EXAMPLES}
-        naming = [c for c in ("doc_id", *failing_row_columns(table_name)) if c in table.column_names]
-        naming = list(dict.fromkeys(naming))
+        naming = [c for c in dict.fromkeys(("doc_id", *failing_row_columns(table_name))) if c in table.column_names]
         if naming:  # name the failing rows (their documents are held back, and a person can find them)
             result_format.update(result_format="COMPLETE", unexpected_index_column_names=naming)
         result = batch.validate(suite, result_format=result_format, expectation_parameters=suite_parameters())
@@ -159,7 +160,7 @@ def failing_row_columns(table_name: str) -> tuple[str, ...]:
     from schemas.tables import PUBLISHED_TABLES
 
     contract = PUBLISHED_TABLES.get(table_name)
-    return tuple(dict.fromkeys((*contract.key, *contract.failing_row_columns))) if contract else ()
+    return (*contract.key, *contract.failing_row_columns) if contract else ()
 
 
 def data_docs_page(result) -> str:
@@ -185,7 +186,7 @@ def data_docs_page(result) -> str:
 
 
 def _short(value):
-    return value[: MAX_EXAMPLE_CHARS - 1] + "…" if isinstance(value, str) and len(value) > MAX_EXAMPLE_CHARS else value
+    return shorten(value, MAX_EXAMPLE_CHARS) if isinstance(value, str) else value
 
 
 MAX_DOC_IDS = 100  # per failed expectation in the stored summary
@@ -227,7 +228,7 @@ def _json_safe(value):
 
 def _example(value) -> str:
     text = value if isinstance(value, str) else json.dumps(_json_safe(value), ensure_ascii=False, sort_keys=True)
-    return text if len(text) <= MAX_EXAMPLE_CHARS else text[: MAX_EXAMPLE_CHARS - 1] + "…"
+    return shorten(text, MAX_EXAMPLE_CHARS)
 
 
 def _error(exception_info) -> str | None:

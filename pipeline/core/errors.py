@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+from pipeline.core.shorten import shorten
+
 MAX_MESSAGE_CHARS = 300
 
 
@@ -43,7 +45,5 @@ def failure_reason(stage: str, exc: BaseException) -> str:
 def error_reason(stage: str, error_class: str, message: str) -> str:
     """`<stage> failed on this document: <class>: <message>`, the message short and without paths
     (also for an error that arrives as class and text from a worker process)."""
-    message = without_paths(message).strip().replace("\n", " ")
-    if len(message) > MAX_MESSAGE_CHARS:
-        message = message[: MAX_MESSAGE_CHARS - 1] + "…"
+    message = shorten(without_paths(message).strip().replace("\n", " "), MAX_MESSAGE_CHARS)
     return f"{stage} failed on this document: {error_class}" + (f": {message}" if message else "")
