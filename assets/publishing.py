@@ -30,7 +30,8 @@ from pipeline.progress import Progress
 from pipeline.project import OWNERS
 from pipeline.resources import SeimeiSettings
 from pipeline.table_metadata import column_schema, definition_metadata
-from pipeline.validation import ValidationReport, merge_reports, validate_table
+from pipeline import validation_service
+from pipeline.validation import ValidationReport, merge_reports
 from pipeline.versions import CODE_VERSIONS, UPSTREAM, code_version, pipeline_fingerprint
 from schemas.contract import TableContract
 
@@ -197,7 +198,7 @@ def publish_buckets(
                 validate_pending()
     if pending_order:
         validate_pending()
-    report = merge_reports(reports) if reports else validate_table(contract.name, contract.arrow_schema().empty_table())
+    report = merge_reports(reports) if reports else validation_service.validate(contract.name, contract.arrow_schema().empty_table())
     files = write_validation_result(settings, report, context.run.run_id)
     return dg.MaterializeResult(
         metadata={
@@ -348,7 +349,7 @@ def published_tokens(settings: SeimeiSettings, doc_id: str) -> tuple[TokenView, 
 def _validate(context, settings, contract, built: dict[str, pa.Table], text_lengths: dict[str, int]):
     """The suite over the rows of many documents at once; documents failing a blocking
     expectation are rejected and taken out of `built`. Returns (report, held back)."""
-    report = validate_table(contract.name, _concat(contract, built.values()), text_lengths=text_lengths)
+    report = validation_service.validate(contract.name, _concat(contract, built.values()), text_lengths)
     held: dict[str, list[str]] = {}
     for failure in report.failed:
         if failure.blocking:

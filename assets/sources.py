@@ -29,7 +29,7 @@ from pipeline.resources import SeimeiSettings
 from pipeline.storage import ParquetPublisher, StageStore
 from pipeline.table_metadata import column_schema, definition_metadata
 from pipeline.core.shorten import shorten
-from pipeline.validation import validate_table
+from pipeline import validation_service
 from pipeline.versions import code_version, pipeline_fingerprint
 from schemas.tables import SOURCES
 
@@ -79,7 +79,7 @@ def sources(context: dg.AssetExecutionContext, settings: SeimeiSettings) -> dg.M
         context.log.info(f"removed {len(temporaries)} temporary files left by killed runs")
     if awaiting:
         context.log.warning(f"{len(awaiting)} inbox files have not been processed yet and are not in the ledger: {awaiting}")
-    report = validate_table("sources", ledger)
+    report = validation_service.validate("sources", ledger)
     counts = {s: sum(r["status"] == s for r in rows) for s in ("published", "rejected", "duplicate")}
     # on the run itself (the runs list shows tags): how many inbox files stand rejected after it
     context.instance.add_run_tags(context.run.run_id, {REJECTED_TAG: str(counts["rejected"])})

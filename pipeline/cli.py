@@ -112,6 +112,9 @@ def main(argv: list[str] | None = None) -> int:
     if not os.path.isdir(inbox):
         print(f"seimei: inbox folder {inbox} does not exist", file=sys.stderr)
         return 2
+    from pipeline import validation_service
+
+    validation_service.start()  # GX is imported there while this process loads Dagster and reads
     from pipeline.core.reference import ReferenceDataError
     from pipeline.progress import TerminalBar
     from pipeline.instance_identity import ForeignInstance

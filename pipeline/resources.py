@@ -49,7 +49,8 @@ class SeimeiSettings(dg.ConfigurableResource):
                       max_text_chars=self.max_text_chars, max_mentions=self.max_mentions)
 
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
-        """A run checks first that its instance is this publication's (pipeline/instance_identity.py)."""
+        """A run checks first that its instance is this publication's (pipeline/instance_identity.py),
+        then starts its validation process, which imports GX while the first steps run."""
         if context.instance is not None and context.run is not None:
             from pipeline.instance_identity import ForeignInstance, claim
 
@@ -57,6 +58,9 @@ class SeimeiSettings(dg.ConfigurableResource):
                 claim(context.instance, self.inbox_dir, self.publish_dir)
             except ForeignInstance as exc:
                 raise dg.Failure(str(exc)) from None
+        from pipeline import validation_service
+
+        validation_service.start()
 
     @property
     def inbox(self) -> Path:

@@ -109,6 +109,26 @@ def load_suite(table_name: str, folder: Path = EXPECTATIONS_DIR):
     return suite
 
 
+def _cached_suite(table_name: str, folder: Path):
+    """load_suite, again only when the file changed: a run validates a table chunk after chunk."""
+    path = Path(folder) / f"{table_name}.json"
+    key = (str(path), path.stat().st_mtime_ns)
+    suites = _state.setdefault("suites", {})
+    if key not in suites:
+        suites[key] = load_suite(table_name, folder)
+    return suites[key]
+
+
+def warm_up(folder: Path = EXPECTATIONS_DIR) -> None:
+    """GX imported, the context made and every suite in the folder loaded, before the first table
+    comes (pipeline/validation_service.py does this while the run reads)."""
+    with _lock:
+        _context()
+        for path in sorted(Path(folder).glob("*.json")):
+            _cached_suite(path.stem, folder)
+            _batch_definition(path.stem)
+
+
 def _batch_definition(table_name: str):
     """One dataframe asset per table, reused: a second add_dataframe_asset of a name would fail."""
     _context()
@@ -126,7 +146,7 @@ COUNTRIES_TEXT_COLUMN = "countries_joined"  # validation-only: documents.countri
 def validate_table(table_name: str, table: pa.Table, folder: Path = EXPECTATIONS_DIR,
                    text_lengths: dict[str, int] | None = None) -> ValidationReport:
     """Run the table's suite over all of its rows; never raises for failing data."""
-    suite = load_suite(table_name, folder)
+    suite = _cached_suite(table_name, folder)
     if "doc_id" in table.column_names and {"char_end", "first_char_start"} & set(table.column_names):
         lengths = [(text_lengths or {}).get(d) for d in table.column("doc_id").to_pylist()]
         table = table.append_column(TEXT_LENGTH_COLUMN, pa.array(lengths, pa.int64()))

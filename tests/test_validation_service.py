@@ -1,0 +1,76 @@
+"""The validation process: the same reports as validating in the run's process, a process that
+died is started again, and a run's own process never imports GX."""
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+
+import pytest
+
+from pipeline import validation_service
+from pipeline.validation import validate_table
+from schemas.tables import SOURCES
+from tests.conftest import SEED_FIXTURES
+from tests.test_validation import source
+
+
+@pytest.fixture
+def inbox(tmp_path):
+    box = tmp_path / "inbox"
+    box.mkdir()
+    shutil.copy(SEED_FIXTURES / "001_3d03689fe541bc5b.txt", box / "001.txt")
+    return box
+
+
+def test_a_report_from_the_service_is_the_one_validating_here_gives():
+    table = SOURCES.to_table([source(), source(source_path="b.txt", status="rejected", doc_id=None, reason=None)])
+    here, there = validate_table("sources", table), validation_service.validate("sources", table)
+    assert not there.success
+    def said(report):  # as JSON: a failing row's missing value is NaN, which equals nothing
+        return json.dumps([(f.expectation_type, f.column, f.unexpected_count, f.failing_rows, f.words, f.doc_ids)
+                           for f in report.failed], default=str)
+
+    assert said(there) == said(here) and "b.txt" in said(there)
+    assert there.evaluated == here.evaluated > 0 and there.pages and "<html" in there.pages[0].lower()
+
+
+def test_an_error_inside_the_service_is_raised_here():
+    with pytest.raises(FileNotFoundError):
+        validation_service.validate("no_such_table", SOURCES.to_table([]))
+    assert validation_service.validate("sources", SOURCES.to_table([])).success  # and it still answers
+
+
+def test_a_killed_service_is_started_again_for_the_next_table():
+    first = validation_service.start()
+    os.kill(first._process.pid, signal.SIGKILL)
+    first._process.wait()
+    assert validation_service.validate("sources", SOURCES.to_table([source()])).success
+    assert validation_service.start() is not first and validation_service.start().alive
+
+
+MAIN_MODULES = """
+import sys
+if __name__ == "__main__":  # the reading workers are spawned: they import this file again
+    import dagster as dg
+    from pipeline.runner import run
+    with dg.instance_for_test() as instance:
+        summary = run(sys.argv[1], sys.argv[2], instance, echo=lambda *_: None)
+    assert summary.statuses["published"] > 0, summary
+    print(sorted({m.split(".")[0] for m in sys.modules} & {"great_expectations", "scipy", "altair"}))
+"""
+
+
+def test_a_run_validates_every_table_without_importing_gx_itself(tmp_path, inbox):
+    from tests.conftest import ROOT
+
+    script = tmp_path / "modules.py"
+    script.write_text(MAIN_MODULES, encoding="utf-8")
+    done = subprocess.run([sys.executable, str(script), str(inbox), str(tmp_path / "out")], cwd=ROOT,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.stdout.strip().splitlines()[-1] == "[]"
+    assert sorted(p.name for p in (tmp_path / "out" / "_validation").glob("*/*.json")) == sorted(
+        f"{t}.json" for t in ("sources", "documents", "sentences", "tokens", "dates", "officials", "sectors"))
