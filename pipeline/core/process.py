@@ -20,7 +20,7 @@ from pipeline.core.normalize import JoinedText, join_lines
 from pipeline.core.pdf_layout import read_pdf
 from pipeline.core.sentences import split_sentences
 from pipeline.core.source_bytes import read_inside
-from pipeline.core.tokenize import tokenize_sentences
+from pipeline.core.tokenize import TOKEN_COLUMNS, tokenize_columns
 
 
 def read_source(path: Path, fmt: str, limits: Limits = Limits()) -> ExtractedText:
@@ -84,8 +84,8 @@ def token_table_job(job: tuple[str, str, "NormalizedText"]):
 
 def token_columns(doc_id: str, norm: NormalizedText) -> dict[str, list]:
     """The document's tokens column by column (the tokens table without source_sha256)."""
-    tokens = tokenize_sentences(norm.text, norm.sentences)
-    return {"doc_id": [doc_id] * len(tokens), **{name: [getattr(t, name) for t in tokens] for name in TOKEN_FIELDS}}
+    columns = tokenize_columns(norm.text, norm.sentences)
+    return {"doc_id": [doc_id] * len(columns["surface"]), **columns}
 
 
 def extracted_to_json(x: ExtractedText) -> dict:
@@ -171,10 +171,6 @@ def sentence_rows(doc_id: str, norm: NormalizedText) -> list[dict]:
         {"doc_id": doc_id, "sentence_idx": i, "text": norm.text[s:e], "char_start": s, "char_end": e, "page": joined.page_at(s)}
         for i, (s, e) in enumerate(norm.sentences)
     ]
-
-
-TOKEN_FIELDS = ("sentence_idx", "token_idx", "surface", "normalized_form", "dictionary_form", "reading_form", "pos",
-                "char_start", "char_end")
 
 
 def token_rows(doc_id: str, norm: NormalizedText) -> list[dict]:

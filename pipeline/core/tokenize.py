@@ -64,9 +64,19 @@ def chunks(text: str, limit: int = CHUNK_BYTES) -> list[tuple[int, str]]:
     return out
 
 
-def tokenize_sentences(text: str, spans: list[tuple[int, int]]) -> list[Token]:
+TOKEN_COLUMNS = ("sentence_idx", "token_idx", "surface", "normalized_form", "dictionary_form", "reading_form", "pos",
+                 "char_start", "char_end")
+
+
+def tokenize_columns(text: str, spans: list[tuple[int, int]]) -> dict[str, list]:
+    """The sentences' tokens column by column (TOKEN_COLUMNS), as the tokens table stores them:
+    no object per token, and each part of speech joined once per process, not once per token."""
     tokenizer = _tokenizer()
-    tokens: list[Token] = []
+    pos_names = _pos_names()
+    columns: dict[str, list] = {name: [] for name in TOKEN_COLUMNS}
+    sentence_col, index_col, surface_col = columns["sentence_idx"], columns["token_idx"], columns["surface"]
+    normalized_col, dictionary_col, reading_col = columns["normalized_form"], columns["dictionary_form"], columns["reading_form"]
+    pos_col, start_col, end_col = columns["pos"], columns["char_start"], columns["char_end"]
     for sentence_idx, (start, end) in enumerate(spans):
         token_idx = 0
         for offset, piece in chunks(text[start:end]):
@@ -75,19 +85,35 @@ def tokenize_sentences(text: str, spans: list[tuple[int, int]]) -> list[Token]:
                 surface = m.surface()
                 if not surface.strip():
                     continue
-                tokens.append(Token(
-                    sentence_idx=sentence_idx,
-                    token_idx=token_idx,
-                    surface=surface,
-                    normalized_form=m.normalized_form(),
-                    dictionary_form=m.dictionary_form(),
-                    reading_form=m.reading_form(),
-                    pos=",".join(m.part_of_speech()),
-                    char_start=base + m.begin(),
-                    char_end=base + m.end(),
-                ))
+                pos_id = m.part_of_speech_id()
+                pos = pos_names.get(pos_id)
+                if pos is None:
+                    pos = pos_names[pos_id] = ",".join(m.part_of_speech())
+                sentence_col.append(sentence_idx)
+                index_col.append(token_idx)
+                surface_col.append(surface)
+                normalized_col.append(m.normalized_form())
+                dictionary_col.append(m.dictionary_form())
+                reading_col.append(m.reading_form())
+                pos_col.append(pos)
+                start_col.append(base + m.begin())
+                end_col.append(base + m.end())
                 token_idx += 1
-    return tokens
+    return columns
+
+
+def _pos_names() -> dict[int, str]:
+    names = getattr(_local, "pos_names", None)
+    if names is None or getattr(_local, "pos_pid", None) != os.getpid():
+        names = _local.pos_names = {}
+        _local.pos_pid = os.getpid()
+    return names
+
+
+def tokenize_sentences(text: str, spans: list[tuple[int, int]]) -> list[Token]:
+    """The same tokens as objects, for callers that look at a few (reference terms, names)."""
+    columns = tokenize_columns(text, spans)
+    return [Token(*values) for values in zip(*(columns[name] for name in TOKEN_COLUMNS))]
 
 
 @lru_cache(maxsize=1)
