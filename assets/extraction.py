@@ -7,7 +7,7 @@ from pathlib import Path
 import dagster as dg
 
 from assets.inbox import inbox_files
-from assets.stage_helpers import BACKFILL, bucket_version, clear_rejection, reject, run_buckets, stamp
+from assets.stage_helpers import BACKFILL, StagesAhead, bucket_version, clear_rejection, reject, run_buckets, stamp
 from pipeline.core.errors import error_reason
 from pipeline.core.guarded_pool import guarded_map
 from pipeline.core.parallel import worker_count
@@ -45,7 +45,8 @@ def extracted_text(context: dg.AssetExecutionContext, settings: SeimeiSettings) 
     """Readable lines of each document with their page numbers; running headers, footers and page
     numbers dropped. Each file is read once, from inside the inbox, in a worker process bounded
     by the read deadline and the memory cap; unreadable files are rejected with a reason, and the
-    run goes on."""
+    run goes on. Each document read is normalized and its fields extracted right away, while the
+    workers read the next (StagesAhead): those steps then find it done."""
     outcomes: Counter = Counter()
     rejections = {}
     limits = settings.limits
@@ -54,10 +55,14 @@ def extracted_text(context: dg.AssetExecutionContext, settings: SeimeiSettings) 
     progress = Progress("extracted_text", len(sources), context.log.info)
     jobs = [ReadJob(str(settings.inbox), s.absolute_path, s.source_sha256, s.format,
                     Path(s.absolute_path).suffix or Path(s.absolute_path).name, limits) for _, _, s in sources]
-    results = guarded_map(read_job, jobs, worker_count(settings.workers), limits.max_read_seconds,
-                          limits.max_memory_mb, on_result=lambda i: progress.advance(sources[i][2].source_path))
     done: dict[str, dict] = {w.bucket: dict(w.current) for w in buckets}
-    for (bucket, doc_id, source), outcome in zip(sources, results):
+    ahead = StagesAhead(context, settings, sorted({bucket for bucket, _, _ in sources}))
+
+    def take(i: int, outcome) -> None:
+        """One document read (or not): stored and stamped, or rejected; then the next stages
+        done for it while the workers read on."""
+        bucket, doc_id, source = sources[i]
+        progress.advance(source.source_path)
         if outcome.error_kind is None:
             extracted, reason, transient = outcome.value
         else:
@@ -66,13 +71,18 @@ def extracted_text(context: dg.AssetExecutionContext, settings: SeimeiSettings) 
             reject(settings, doc_id, "extracted_text", reason, transient=transient)
             rejections[source.source_path] = reason
             outcomes["rejected"] += 1
-            continue
+            return
         clear_rejection(settings, doc_id)
         settings.store.write("extracted_text", doc_id, extracted, durable=False)
         done[bucket][doc_id] = stamp("extracted_text", context.run.run_id, encoding=extracted.get("encoding"))
         outcomes[source.format] += 1
+        ahead.run(bucket, doc_id, source, extracted)
+
+    guarded_map(read_job, jobs, worker_count(settings.workers), limits.max_read_seconds, limits.max_memory_mb,
+                on_result=take)
     for w in buckets:
         settings.store.write_stamps("extracted_text", w.bucket, done[w.bucket])
+    ahead.finish()
     for path, reason in rejections.items():
         context.log.warning(f"rejected {path}: {reason}")
     return dg.MaterializeResult(

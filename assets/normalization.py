@@ -4,8 +4,8 @@
 import dagster as dg
 
 from assets.extraction import extracted_text
+from assets.document_stages import NORMALIZED_TEXT, run_counts
 from assets.stage_helpers import BACKFILL, transform_documents
-from pipeline.core.process import extracted_from_json, normalize
 from pipeline.partitions import bucket_partitions
 from pipeline.project import OWNERS
 from pipeline.resources import SeimeiSettings
@@ -22,17 +22,11 @@ from pipeline.versions import code_version
     owners=OWNERS,
 )
 def normalized_text(context: dg.AssetExecutionContext, settings: SeimeiSettings) -> dg.MaterializeResult:
-    """The character policy applied, hard line breaks inside sentences removed, sentences split."""
-    counts = {"documents_normalized": 0, "characters": 0, "sentences": 0}
-
-    def normalized(raw: dict) -> dict:
-        norm = normalize(extracted_from_json(raw))
-        settings.limits.check_text(len(norm.text))
-        result = norm.to_json()
-        counts["documents_normalized"] += 1
-        counts["characters"] += len(norm.text)
-        counts["sentences"] += len(norm.sentences)
-        return result
-
-    version = transform_documents(context, settings, "normalized_text", "extracted_text", normalized, show_progress=True)
-    return dg.MaterializeResult(metadata=counts, data_version=version)
+    """The character policy applied, hard line breaks inside sentences removed, sentences split
+    (assets/document_stages.py; the reading step does it ahead for the documents it reads)."""
+    version, stamps = transform_documents(context, settings, NORMALIZED_TEXT, show_progress=True)
+    counts = run_counts(stamps, context.run.run_id, ("characters", "sentences"))
+    return dg.MaterializeResult(
+        metadata={"documents_normalized": counts["documents"], "characters": counts["characters"],
+                  "sentences": counts["sentences"]},
+        data_version=version)

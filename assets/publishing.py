@@ -5,7 +5,6 @@ bucket's file rewritten whole with the rows of its unchanged documents kept."""
 
 import hashlib
 import html
-import importlib
 import json
 from dataclasses import dataclass
 from functools import lru_cache, partial
@@ -29,6 +28,7 @@ from pipeline.lineage import git_commit, library_versions, reference_hashes
 from pipeline.progress import Progress
 from pipeline.project import OWNERS
 from pipeline.resources import SeimeiSettings
+from pipeline.rows_ahead import ROWS_AHEAD
 from pipeline.table_metadata import column_schema, definition_metadata
 from pipeline import validation_service
 from pipeline.validation import ValidationReport, merge_reports
@@ -37,7 +37,6 @@ from schemas.contract import TableContract
 
 CHECK_NAME = "gx_suite"
 PUBLISH_CHUNK = 250  # documents whose rows are built together (a batch for the worker processes)
-VALIDATE_BYTES = 32 << 20  # Arrow bytes of rows validated together: bounds memory, not the corpus
 RowBuilder = Callable[[DocumentInputs], list[dict]]
 
 
@@ -159,10 +158,24 @@ def publish_buckets(
     for w in buckets:
         if not w.todo:
             finish(w.bucket)  # nothing to build; a document may still have left it
+    # rows built (and handed to validation) while the documents were read: their reports
+    # collected, failing documents held back, the rest go to their buckets
+    ahead = _take_ahead(context, settings, contract, [(w.bucket, d) for w in buckets for d in w.todo])
+    for report, report_held in ahead.reports:
+        reports.append(report)
+        held.update(report_held)
+    for b, d in ahead.order:
+        if d in ahead.rows:
+            built[b][d] = ahead.rows[d]
+        progress.advance(by_name[b].documents[d].source_path)
+        left[b] -= 1
+        if left[b] == 0:
+            finish(b)
+    taken = set(ahead.order)
     # documents stream through in chunks across buckets, built a chunk at a time and validated
     # together once their rows reach VALIDATE_BYTES (one GX validation for many documents, not
     # one per bucket); a bucket's file is written once all its documents are validated
-    todo = [(w.bucket, d) for w in buckets for d in w.todo]
+    todo = [(w.bucket, d) for w in buckets for d in w.todo if (w.bucket, d) not in taken]
     pending: dict[str, pa.Table] = {}
     pending_order: list[tuple[str, str]] = []
     pending_bytes = 0
@@ -194,7 +207,7 @@ def publish_buckets(
             pending_order.extend(chunk)
             text_lengths.update(lengths)
             pending_bytes += sum(t.nbytes for t in chunk_built.values())
-            if pending_bytes >= VALIDATE_BYTES:
+            if pending_bytes >= validation_service.VALIDATE_BYTES:
                 validate_pending()
     if pending_order:
         validate_pending()
@@ -350,16 +363,63 @@ def _validate(context, settings, contract, built: dict[str, pa.Table], text_leng
     """The suite over the rows of many documents at once; documents failing a blocking
     expectation are rejected and taken out of `built`. Returns (report, held back)."""
     report = validation_service.validate(contract.name, _concat(contract, built.values()), text_lengths)
+    return report, _hold_back(context, settings, contract, report, built)
+
+
+def _hold_back(context, settings, contract, report: ValidationReport, built: dict[str, pa.Table]) -> dict[str, list[str]]:
+    """Documents failing a blocking expectation rejected and taken out of `built` (one another
+    table rejected already keeps that first reason)."""
     held: dict[str, list[str]] = {}
     for failure in report.failed:
         if failure.blocking:
             for doc_id in failure.doc_ids:
                 held.setdefault(doc_id, []).append(failure.describe())
-    for doc_id, failures in held.items():
-        reject(settings, doc_id, contract.name, f"failed validation of table {contract.name}: {'; '.join(failures)}")
+    for doc_id, failures in list(held.items()):
         built.pop(doc_id, None)
+        if is_rejected(settings, doc_id):
+            del held[doc_id]
+            continue
+        reject(settings, doc_id, contract.name, f"failed validation of table {contract.name}: {'; '.join(failures)}")
         context.log.warning(f"document {doc_id} held back: {'; '.join(failures)}")
-    return report, held
+    return held
+
+
+@dataclass
+class RowsTaken:
+    order: list[tuple[str, str]]  # (bucket, doc_id) of every document whose rows were built ahead
+    rows: dict[str, pa.Table]  # those still to publish (not held back, not rejected since)
+    reports: list[tuple[ValidationReport, dict[str, list[str]]]]  # each validation's report and held back
+
+
+def _take_ahead(context, settings, contract, todo: list[tuple[str, str]]) -> RowsTaken:
+    """The rows pipeline/rows_ahead.py kept for the table's documents and the reports of their
+    validations (waited for here if the validation process is still at them). Rows handed over
+    to no validation, or to a validation process that ended, are validated now."""
+    taken = RowsTaken([], {}, [])
+    lengths: dict[str, int] = {}
+    handles: dict[object, list[str]] = {}
+    for bucket, doc_id in todo:
+        if is_rejected(settings, doc_id):
+            continue
+        entry = ROWS_AHEAD.take(context.run.run_id, contract.name, doc_id)
+        if entry is None:
+            continue
+        rows, lengths[doc_id], handle = entry
+        taken.order.append((bucket, doc_id))
+        taken.rows[doc_id] = rows
+        handles.setdefault(handle, []).append(doc_id)
+    for handle, doc_ids in handles.items():
+        report = None
+        if handle is not None:
+            try:
+                report = validation_service.result(handle)
+            except validation_service.ValidationServiceError as exc:
+                context.log.warning(f"{contract.name}: {exc}; validating those rows again")
+        if report is None:
+            report = validation_service.validate(contract.name, _concat(contract, [taken.rows[d] for d in doc_ids]),
+                                                 {d: lengths[d] for d in doc_ids})
+        taken.reports.append((report, _hold_back(context, settings, contract, report, taken.rows)))
+    return taken
 
 
 def _concat(contract: TableContract, tables) -> pa.Table:
@@ -367,19 +427,13 @@ def _concat(contract: TableContract, tables) -> pa.Table:
     return pa.concat_tables(tables) if tables else contract.arrow_schema().empty_table()
 
 
-def _resolve(dotted: str):
-    """A "module:function" name of a table's spec to the function."""
-    module, _, name = dotted.partition(":")
-    return getattr(importlib.import_module(module), name)
-
-
 def per_document_table(contract: TableContract) -> dg.AssetsDefinition:
     """The asset for one per-document published table, from its spec alone (schemas/tables.py):
     the builder and worker function it names, its upstream as deps, its code version and kinds;
     the same bucket partitions, policy and check for all."""
     assert contract.per_document and contract.key[0] == "doc_id", contract.name  # bucket files sort by doc_id first
-    build_rows = _resolve(contract.rows)
-    rows_in_workers = _resolve(contract.rows_in_workers) if contract.rows_in_workers else None
+    build_rows = contract.row_builder()
+    rows_in_workers = contract.worker_builder()
 
     @dg.asset(
         name=contract.name,

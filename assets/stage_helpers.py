@@ -9,13 +9,16 @@ from typing import Callable
 
 import dagster as dg
 
+from assets.document_stages import AFTER_READING, DocumentStage
 from assets.inbox import read_manifest
 from pipeline import rejections
 from pipeline.buckets import by_bucket
 from pipeline.core.errors import failure_reason
 from pipeline.core.inbox import InboxFile, first_of_each_document
 from pipeline.planning import final_rejections
+from pipeline.core.process import NormalizedText
 from pipeline.progress import Progress
+from pipeline.rows_ahead import ROWS_AHEAD, build_ahead
 from pipeline.resources import SeimeiSettings
 from pipeline.versions import pipeline_fingerprint, stage_fingerprint
 
@@ -56,36 +59,74 @@ def run_buckets(context: dg.AssetExecutionContext, settings: SeimeiSettings, sta
     return work
 
 
-def transform_documents(context: dg.AssetExecutionContext, settings: SeimeiSettings, stage: str, upstream: str,
-                        transform: Callable[[dict], dict], show_progress: bool = False) -> dg.DataVersion:
+def transform_documents(context: dg.AssetExecutionContext, settings: SeimeiSettings, stage: DocumentStage,
+                        show_progress: bool = False) -> tuple[dg.DataVersion, dict[str, dict]]:
     """A stage that turns each document's upstream result into its own: for every document of
     the run's buckets it has to do, read upstream's result (none: rejected upstream, passed over),
     transform it (an exception is that document's rejection, never the run's), store and stamp it.
     show_progress: log the step's progress (pipeline/progress.py). Returns the DataVersion of what
-    the buckets now hold."""
+    the buckets now hold, and their stamps ("<bucket>/<doc_id>": stamp)."""
     store = settings.store
     stamps = {}
-    buckets = run_buckets(context, settings, stage)
-    progress = Progress(stage, sum(len(w.todo) for w in buckets), context.log.info) if show_progress else None
+    buckets = run_buckets(context, settings, stage.name)
+    ahead = sum(s.get("run") == context.run.run_id for w in buckets for s in w.current.values())
+    if ahead:
+        context.log.info(f"{stage.name}: {ahead} document(s) already done as they were read (extracted_text)")
+    progress = Progress(stage.name, sum(len(w.todo) for w in buckets), context.log.info) if show_progress else None
     for w in buckets:
         done = dict(w.current)
         for doc_id in w.todo:
             if progress is not None:
                 progress.advance(doc_id)
-            raw = store.read(upstream, doc_id)
+            raw = store.read(stage.upstream, doc_id)
             if raw is None:  # rejected upstream
-                store.delete(stage, doc_id)
+                store.delete(stage.name, doc_id)
                 continue
             try:
-                result = transform(raw)
+                result, counts = stage.transform(raw, settings)
             except Exception as exc:  # one document's failure is its rejection, never the run's
-                reject_failure(context, settings, doc_id, stage, exc)
+                reject_failure(context, settings, doc_id, stage.name, exc)
                 continue
-            store.write(stage, doc_id, result, durable=False)
-            done[doc_id] = stamp(stage, context.run.run_id)
-        store.write_stamps(stage, w.bucket, done)
+            store.write(stage.name, doc_id, result, durable=False)
+            done[doc_id] = stamp(stage.name, context.run.run_id, **counts)
+        store.write_stamps(stage.name, w.bucket, done)
         stamps.update({f"{w.bucket}/{d}": s for d, s in done.items()})
-    return dg.DataVersion(bucket_version(stamps))
+    return dg.DataVersion(bucket_version(stamps)), stamps
+
+
+class StagesAhead:
+    """The stages after reading (assets/document_stages.py AFTER_READING), run for each document
+    the moment the reading step has it, while the workers read the next ones: the main process
+    would otherwise wait idle through the reading and do this work after it. Stored and stamped
+    as the stages' own steps would; their steps then find the documents current."""
+
+    def __init__(self, context: dg.AssetExecutionContext, settings: SeimeiSettings, buckets: list[str]):
+        self.context, self.settings = context, settings
+        self.stamps = {stage.name: {b: settings.store.read_stamps(stage.name, b) for b in buckets}
+                       for stage in AFTER_READING}
+        ROWS_AHEAD.start(context.run.run_id)
+
+    def run(self, bucket: str, doc_id: str, source: InboxFile, extracted: dict) -> None:
+        """Then the published tables' rows of the document, kept for their steps (pipeline/rows_ahead.py)."""
+        raw, results = extracted, {}
+        for stage in AFTER_READING:
+            try:
+                raw, counts = stage.transform(raw, self.settings)
+            except Exception as exc:  # that document's rejection at this stage, as in the step
+                reject_failure(self.context, self.settings, doc_id, stage.name, exc)
+                return
+            self.settings.store.write(stage.name, doc_id, raw, durable=False)
+            self.stamps[stage.name][bucket][doc_id] = stamp(stage.name, self.context.run.run_id, **counts)
+            results[stage.name] = raw
+        build_ahead(self.context.run.run_id, doc_id, source.source_path, source.source_sha256,
+                    NormalizedText.from_json(results["normalized_text"]), results["structured_fields"])
+
+    def finish(self) -> None:
+        """The stages' stamps written, and the rows kept handed to validation."""
+        for stage, by_bucket_stamps in self.stamps.items():
+            for bucket, stamps in by_bucket_stamps.items():
+                self.settings.store.write_stamps(stage, bucket, stamps)
+        ROWS_AHEAD.submit_all()
 
 
 def stamp(stage: str, run_id: str, **extra) -> dict:

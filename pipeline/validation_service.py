@@ -6,21 +6,29 @@ holding up the first validation, and the run's process stays small. Not a thread
 shares modules (sqlalchemy, numpy) with dagster-postgres, and a half-imported module broke the
 main thread (CI, stop 18).
 
-The service is `python -m pipeline.validation_service`: tables in (pickled Arrow), reports out
-(pipeline/validation.py's ValidationReport), one request at a time, over its stdin and stdout.
-It ends when the process that started it closes the pipe or ends. A service that died (killed,
-out of memory) is started again once for the next request; a second death is the step's error.
+The service is `python -m pipeline.validation_service FOLDER`. A table to validate is written to
+FOLDER as an Arrow IPC file (no copy through a pipe, no pickling of half a million rows) and
+named in a small request on the service's stdin; the report (pipeline/validation.py's
+ValidationReport) comes back as a file beside it, announced by a small message on its stdout.
+Both messages are a few bytes, so neither side ever waits on a full pipe: a run can hand the
+service tables while it goes on working (submit), and collect the reports when it needs them
+(result). The service ends when the process that started it closes the pipe or ends, and
+removes FOLDER. A service that died (killed, out of memory) is started again once for the next
+table; a second death is the step's error.
 """
 
 from __future__ import annotations
 
 import atexit
+import json
 import os
 import pickle
+import shutil
 import signal
 import struct
 import subprocess
 import sys
+import tempfile
 import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -30,6 +38,8 @@ if TYPE_CHECKING:  # the CLI starts the service before it imports pyarrow or Dag
 
 ROOT = Path(__file__).resolve().parents[1]
 _HEADER = struct.Struct("<Q")
+TEXT_LENGTHS_KEY = b"seimei.text_lengths"
+VALIDATE_BYTES = 32 << 20  # Arrow bytes of rows validated together: bounds memory, not the corpus
 
 
 class ValidationServiceError(RuntimeError):
@@ -56,36 +66,64 @@ def _receive(stream):
 
 
 class ValidationService:
-    """One service process and the pipe to it."""
+    """One service process, the pipe to it and the folder the tables and reports go through."""
 
     def __init__(self) -> None:
         env = {**os.environ, "GX_ANALYTICS_ENABLED": "false",
                "PYTHONPATH": os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p)}
         self.owner = os.getpid()
         self._lock = threading.Lock()
+        self._folder = Path(tempfile.mkdtemp(prefix="seimei-validation-"))
+        self._next = 0
+        self._announced: set[int] = set()
         self._process = subprocess.Popen(
-            [sys.executable, "-m", "pipeline.validation_service"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-            env=env, cwd=str(ROOT), start_new_session=False)
+            [sys.executable, "-m", "pipeline.validation_service", str(self._folder)], stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE, env=env, cwd=str(ROOT))
 
     @property
     def alive(self) -> bool:
         return self._process.poll() is None
 
-    def validate(self, table_name: str, table: "pa.Table", text_lengths: dict[str, int] | None = None):
+    def submit(self, table_name: str, table: "pa.Table", text_lengths: dict[str, int] | None = None) -> int:
+        """Hand a table over; returns its ticket at once, while the service validates."""
+        import pyarrow as pa
+
         with self._lock:
+            ticket, self._next = self._next, self._next + 1
+            path = self._folder / f"{ticket}.arrow"
+            schema = table.schema.with_metadata({**(table.schema.metadata or {}),
+                                                 TEXT_LENGTHS_KEY: json.dumps(text_lengths or {}).encode()})
+            with pa.OSFile(str(path), "wb") as sink, pa.ipc.new_stream(sink, schema) as writer:
+                writer.write_table(table.replace_schema_metadata(schema.metadata))
             try:
-                _send(self._process.stdin, ("validate", table_name, table, text_lengths))
-                reply = _receive(self._process.stdout)
+                _send(self._process.stdin, ("validate", ticket, table_name, str(path)))
             except (BrokenPipeError, OSError):
-                reply = None
-        if reply is None:
-            code = self._process.wait()
-            raise ValidationServiceError(f"the validation process ended (exit status {code}) before it answered "
-                                         f"for {table_name}")
-        kind, value = reply
+                pass  # gone: result() says so
+            return ticket
+
+    def result(self, ticket: int):
+        """The ticket's report (or the exception the validation raised), waiting for it if need be."""
+        with self._lock:
+            while ticket not in self._announced:
+                try:
+                    message = _receive(self._process.stdout)
+                except OSError:
+                    message = None
+                if message is None:
+                    code = self._process.wait()
+                    raise ValidationServiceError(f"the validation process ended (exit status {code}) before "
+                                                 f"it validated table {ticket}")
+                self._announced.add(message[1])
+            self._announced.discard(ticket)
+            reply = self._folder / f"{ticket}.reply"
+            kind, value = pickle.loads(reply.read_bytes())
+            reply.unlink()
         if kind == "error":
             raise value
         return value
+
+    def validate(self, table_name: str, table: "pa.Table", text_lengths: dict[str, int] | None = None):
+        return self.result(self.submit(table_name, table, text_lengths))
 
     def close(self) -> None:
         try:
@@ -97,6 +135,7 @@ class ValidationService:
         except subprocess.TimeoutExpired:
             self._process.kill()
             self._process.wait()
+        shutil.rmtree(self._folder, ignore_errors=True)
 
 
 _service: ValidationService | None = None
@@ -109,6 +148,8 @@ def start() -> ValidationService:
     global _service
     with _service_lock:
         if _service is None or _service.owner != os.getpid() or not _service.alive:
+            if _service is not None and _service.owner == os.getpid():
+                _service.close()  # died: its folder goes too
             _service = ValidationService()
         return _service
 
@@ -121,6 +162,18 @@ def validate(table_name: str, table: "pa.Table", text_lengths: dict[str, int] | 
         return start().validate(table_name, table, text_lengths)  # died (killed, out of memory): once more
 
 
+def submit(table_name: str, table: "pa.Table", text_lengths: dict[str, int] | None = None) -> tuple[ValidationService, int]:
+    """Validation started, not waited for: (service, ticket) for result()."""
+    service = start()
+    return service, service.submit(table_name, table, text_lengths)
+
+
+def result(handle: tuple[ValidationService, int]):
+    """The report of a submitted table; ValidationServiceError when its service ended first."""
+    service, ticket = handle
+    return service.result(ticket)
+
+
 @atexit.register
 def stop() -> None:
     global _service
@@ -130,28 +183,43 @@ def stop() -> None:
         _service = None
 
 
-def serve() -> None:
+def serve(folder: Path) -> None:
     """The service's loop: warm GX up (its import, the context, every suite), then answer."""
     import warnings
+
+    import pyarrow as pa
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the run's to handle; the pipe's end stops this
     warnings.filterwarnings("ignore", message=r".*(is currently in beta|is currently in preview).*")
     replies = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)  # anything a library prints goes to stderr, never into the replies
     requests = sys.stdin.buffer
-    from pipeline import validation
+    try:
+        from pipeline import validation
 
-    validation.warm_up()
-    while True:
-        message = _receive(requests)
-        if message is None:
-            return
-        _, table_name, table, text_lengths = message
-        try:
-            reply = ("report", validation.validate_table(table_name, table, text_lengths=text_lengths))
-        except Exception as exc:  # noqa: BLE001 - raised again in the run's process
-            reply = ("error", exc if _picklable(exc) else RuntimeError(f"{type(exc).__name__}: {exc}"))
-        _send(replies, reply)
+        validation.warm_up()
+        while True:
+            message = _receive(requests)
+            if message is None:
+                return
+            _, ticket, table_name, path = message
+            try:
+                with pa.memory_map(path) as source:
+                    table = pa.ipc.open_stream(source).read_all()
+                lengths = json.loads((table.schema.metadata or {}).get(TEXT_LENGTHS_KEY, b"{}"))
+                table = table.replace_schema_metadata({k: v for k, v in (table.schema.metadata or {}).items()
+                                                       if k != TEXT_LENGTHS_KEY})
+                reply = ("report", validation.validate_table(table_name, table, text_lengths=lengths or None))
+            except Exception as exc:  # noqa: BLE001 - raised again in the run's process
+                reply = ("error", exc if _picklable(exc) else RuntimeError(f"{type(exc).__name__}: {exc}"))
+            finally:
+                Path(path).unlink(missing_ok=True)
+            written = folder / f".{ticket}.reply.tmp"
+            written.write_bytes(pickle.dumps(reply, protocol=pickle.HIGHEST_PROTOCOL))
+            written.replace(folder / f"{ticket}.reply")
+            _send(replies, ("done", ticket))
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _picklable(exc: BaseException) -> bool:
@@ -163,4 +231,4 @@ def _picklable(exc: BaseException) -> bool:
 
 
 if __name__ == "__main__":
-    serve()
+    serve(Path(sys.argv[1]))

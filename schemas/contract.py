@@ -90,6 +90,14 @@ class TableContract:
     def column_names(self) -> list[str]:
         return [c.name for c in self.columns]
 
+    def row_builder(self):
+        """The function `rows` names (DocumentInputs -> rows)."""
+        return _resolve(self.rows)
+
+    def worker_builder(self):
+        """The function `rows_in_workers` names, or None."""
+        return _resolve(self.rows_in_workers) if self.rows_in_workers else None
+
     def column(self, name: str) -> Column:
         for c in self.columns:
             if c.name == name:
@@ -152,3 +160,11 @@ class TableContract:
             meaning = c.meaning.replace("|", "\\|")
             lines.append(f"| `{c.name}` | `{c.type}` | {'yes' if c.nullable else 'no'} | {meaning} |")
         return "\n".join(lines) + "\n"
+
+
+def _resolve(dotted: str):
+    """A "module:function" name of a table's spec to the function."""
+    import importlib
+
+    module, _, name = dotted.partition(":")
+    return getattr(importlib.import_module(module), name)

@@ -174,7 +174,7 @@ ERRORS = [ValueError("bad value"), KeyError("missing"), ZeroDivisionError("divis
           MemoryError(), AttributeError("no attribute"), UnicodeEncodeError("utf-8", "\ud800", 0, 1, "surrogates not allowed"),
           RuntimeError("/srv/secret/path/inbox/x.pdf broke")]
 # (module, function, how its arguments name the document: "doc_id" first, or by the text)
-STAGES = [("assets.normalization", "normalize", "result"), ("assets.structure", "extract_structure", "norm"),
+STAGES = [("assets.document_stages", "normalize", "result"), ("assets.document_stages", "extract_structure", "norm"),
           ("pipeline.core.rows", "document_row", "doc_id"), ("pipeline.core.rows", "sentence_rows", "doc_id"),
           ("pipeline.core.process", "token_columns", "doc_id")]
 

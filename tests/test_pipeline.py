@@ -193,9 +193,12 @@ def test_the_ledger_materialization_counts_files_and_previews_the_run(materializ
 def test_the_run_log_shows_per_document_progress_of_each_step(materialized):
     result, instance, _, _ = materialized
     messages = [e.user_message for e in instance.all_logs(result.run_id)]
-    for step in ("extracted_text", "normalized_text", "documents", "tokens", "sectors"):
+    for step in ("extracted_text", "documents", "tokens", "sectors"):
         assert f"{step}: 4 document(s) to do" in messages, step
         assert any(m.startswith(f"{step}: 4/4 done in ") for m in messages), step
+    for step in ("normalized_text", "structured_fields"):  # done for each document as it was read
+        assert f"{step}: 4 document(s) already done as they were read (extracted_text)" in messages, step
+        assert f"{step}: 4 document(s) to do" not in messages, step
 
 
 def test_the_assets_versions_and_stamps_chain_are_derived_from_the_table_specs():
@@ -239,3 +242,18 @@ def test_a_rejected_file_shows_as_a_warning_on_the_ledger_and_a_count_on_the_run
         assert check.metadata["rejected"].value == 1 and "`empty.txt` | empty file" in check.metadata["files"].value
         assert check.description == "1 of 2 inbox files are rejected: empty.txt (empty file: it holds no text)"
         assert instance.get_run_by_id(result.run_id).tags["seimei/rejected_files"] == "1"
+
+
+def test_the_stages_done_while_reading_count_their_documents(materialized):
+    """normalized_text and structured_fields are done for each document as it is read; their
+    materializations still say what the run did."""
+    result, _, out, _ = materialized
+    normalized = result.asset_materializations_for_node("normalized_text")[0].metadata
+    structured = result.asset_materializations_for_node("structured_fields")[0].metadata
+    docs = pq.read_table(out / "documents", columns=["char_count"]).column("char_count").to_pylist()
+    sentences = pq.read_table(out / "sentences", columns=["doc_id"]).num_rows
+    assert (normalized["documents_normalized"].value, normalized["characters"].value,
+            normalized["sentences"].value) == (4, sum(docs), sentences)
+    officials = pq.read_table(out / "officials", columns=["person_id"]).column("person_id").to_pylist()
+    assert structured["officials"].value == len(officials) > 0
+    assert structured["officials_not_in_gazetteer"].value == sum(p is None for p in officials)

@@ -87,7 +87,7 @@ def test_only_the_new_document_is_processed_and_edits_replace_rows(tmp_path, inb
 def test_a_document_failing_a_blocking_expectation_is_held_back_and_the_others_publish(tmp_path, inbox, chunk, monkeypatch):
     # chunk=1 publishes document by document, as a corpus bigger than PUBLISH_CHUNK streams through
     monkeypatch.setattr("assets.publishing.PUBLISH_CHUNK", chunk)
-    monkeypatch.setattr("assets.publishing.VALIDATE_BYTES", 1 if chunk == 1 else 32 * 1024 * 1024)
+    monkeypatch.setattr("pipeline.validation_service.VALIDATE_BYTES", 1 if chunk == 1 else 32 * 1024 * 1024)
     # text as a PDF without a Unicode map extracts: readable enough to decode, garbage to publish
     (inbox / "cid.txt").write_text("日米共同声明\n" + "(cid:1234)(cid:87)(cid:3021)(cid:77)。" * 20 + "\n", encoding="utf-8")
     out = tmp_path / "out"
