@@ -39,6 +39,7 @@ if TYPE_CHECKING:  # the CLI starts the service before it imports pyarrow or Dag
 ROOT = Path(__file__).resolve().parents[1]
 _HEADER = struct.Struct("<Q")
 TEXT_LENGTHS_KEY = b"seimei.text_lengths"
+FOLDER_PREFIX = "seimei-validation-"  # then the run's pid: a folder whose process is gone is removed
 VALIDATE_BYTES = 32 << 20  # Arrow bytes of rows validated together: bounds memory, not the corpus
 
 
@@ -73,7 +74,8 @@ class ValidationService:
                "PYTHONPATH": os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p)}
         self.owner = os.getpid()
         self._lock = threading.Lock()
-        self._folder = Path(tempfile.mkdtemp(prefix="seimei-validation-"))
+        _remove_abandoned_folders()
+        self._folder = Path(tempfile.mkdtemp(prefix=f"{FOLDER_PREFIX}{os.getpid()}-"))
         self._next = 0
         self._announced: set[int] = set()
         self._process = subprocess.Popen(
@@ -136,6 +138,21 @@ class ValidationService:
             self._process.kill()
             self._process.wait()
         shutil.rmtree(self._folder, ignore_errors=True)
+
+
+def _remove_abandoned_folders() -> None:
+    """Folders of services whose run was killed together with them (a process group killed):
+    nothing else would remove their tables."""
+    for folder in Path(tempfile.gettempdir()).glob(f"{FOLDER_PREFIX}*-*"):
+        try:
+            pid = int(folder.name[len(FOLDER_PREFIX):].split("-", 1)[0])
+            os.kill(pid, 0)
+        except ValueError:
+            continue
+        except ProcessLookupError:
+            shutil.rmtree(folder, ignore_errors=True)
+        except PermissionError:  # another user's run
+            continue
 
 
 _service: ValidationService | None = None

@@ -40,3 +40,29 @@ def test_the_same_inputs_give_the_same_rows(tmp_path):
         assert rows(first, table, drop=("source_path",)) == rows(renamed, table, drop=("source_path",)), table
     ledger = {r["source_sha256"]: r for r in rows(renamed, "sources")}
     assert {r["source_sha256"]: r["doc_id"] for r in rows(first, "sources")} == {k: r["doc_id"] for k, r in ledger.items()}
+
+
+def test_rows_built_while_reading_are_the_rows_the_steps_build(tmp_path, monkeypatch):
+    """The reading step builds every table's rows ahead (pipeline/rows_ahead.py); with no room
+    for them, each table's step builds its own. Both publish the same rows, and both runs say
+    which way they went."""
+    from pipeline.rows_ahead import ROWS_AHEAD
+
+    files = sorted(SAMPLE_INBOX.iterdir())
+    built = {}
+    real_take = ROWS_AHEAD.take
+
+    def counting_take(run_id, table, doc_id):
+        entry = real_take(run_id, table, doc_id)
+        built[table] = built.get(table, 0) + (entry is not None)
+        return entry
+
+    monkeypatch.setattr(ROWS_AHEAD, "take", counting_take)
+    ahead = publish(tmp_path, "ahead", [(f, f.name) for f in files])
+    assert built == {t: len(files) for t, c in PUBLISHED_TABLES.items() if c.per_document}, built
+    built.clear()
+    monkeypatch.setenv("SEIMEI_ROWS_AHEAD_MB", "0")
+    in_steps = publish(tmp_path, "steps", [(f, f.name) for f in files])
+    assert set(built.values()) <= {0}, built
+    for table in PUBLISHED_TABLES:
+        assert rows(ahead, table) == rows(in_steps, table), table

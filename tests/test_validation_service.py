@@ -74,3 +74,21 @@ def test_a_run_validates_every_table_without_importing_gx_itself(tmp_path, inbox
     assert done.stdout.strip().splitlines()[-1] == "[]"
     assert sorted(p.name for p in (tmp_path / "out" / "_validation").glob("*/*.json")) == sorted(
         f"{t}.json" for t in ("sources", "documents", "sentences", "tokens", "dates", "officials", "sectors"))
+
+
+def test_the_folder_of_a_service_killed_with_its_run_is_removed_by_the_next(tmp_path):
+    import tempfile
+    from pathlib import Path
+
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    abandoned = Path(tempfile.gettempdir()) / f"{validation_service.FOLDER_PREFIX}{gone.stdout.strip()}-x1"
+    abandoned.mkdir()
+    (abandoned / "0.arrow").write_bytes(b"rows")
+    mine = Path(tempfile.gettempdir()) / f"{validation_service.FOLDER_PREFIX}{os.getpid()}-x2"
+    mine.mkdir()
+    try:
+        validation_service.ValidationService().close()
+        assert not abandoned.exists() and mine.exists()
+    finally:
+        shutil.rmtree(mine, ignore_errors=True)
+        shutil.rmtree(abandoned, ignore_errors=True)
