@@ -109,6 +109,10 @@ def _run(inbox: str, publish: str, instance: dg.DagsterInstance, echo=print, log
     if plan.nothing_to_do:
         echo(f"Nothing new: all {len(plan.files)} files in {inbox} are already processed; no document work done.")
     requests = list(run_requests(plan, settings))
+    if not requests:  # nothing to validate: the validation process `seimei run` started is not needed
+        from pipeline import validation_service
+
+        validation_service.stop(wait=False)
     for request in requests:
         job = defs.resolve_job_def(request.job_name)
         docs = request.tags.get("seimei/documents")

@@ -127,12 +127,15 @@ class ValidationService:
     def validate(self, table_name: str, table: "pa.Table", text_lengths: dict[str, int] | None = None):
         return self.result(self.submit(table_name, table, text_lengths))
 
-    def close(self) -> None:
+    def close(self, wait: bool = True) -> None:
+        """wait: let it finish what it was handed; else stop it now (it may be importing GX)."""
         try:
             self._process.stdin.close()
         except OSError:
             pass
         try:
+            if not wait:
+                self._process.kill()
             self._process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             self._process.kill()
@@ -192,11 +195,12 @@ def result(handle: tuple[ValidationService, int]):
 
 
 @atexit.register
-def stop() -> None:
+def stop(wait: bool = True) -> None:
+    """The service ended (wait=False: at once, for a run that turned out to have nothing to validate)."""
     global _service
     with _service_lock:
         if _service is not None and _service.owner == os.getpid():
-            _service.close()
+            _service.close(wait)
         _service = None
 
 
