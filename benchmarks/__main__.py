@@ -26,21 +26,18 @@ from benchmarks import corpus
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _tree_rss(root: int) -> int:
-    """Bytes resident in a process and all its descendants now, from /proc (shared pages count once
-    per process, so an upper bound; 0 where there is no /proc)."""
+def _tree_memory(root: int) -> tuple[int, int]:
+    """(RSS, PSS) in bytes of a process and all its descendants now, from /proc. RSS counts a
+    page shared by several processes (the interpreter, the Sudachi dictionary mapped by every
+    worker) once per process, so its sum is an upper bound; PSS shares each such page out among
+    them, so its sum is the memory the tree really holds. (0, 0) where there is no /proc."""
     parents: dict[int, int] = {}
-    rss: dict[int, int] = {}
-    page = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
     for entry in os.listdir("/proc") if os.path.isdir("/proc") else ():
         if not entry.isdigit():
             continue
         try:
             with open(f"/proc/{entry}/stat") as fh:
-                fields = fh.read().rsplit(")", 1)[1].split()
-            with open(f"/proc/{entry}/statm") as fh:
-                rss[int(entry)] = int(fh.read().split()[1]) * page
-            parents[int(entry)] = int(fields[1])
+                parents[int(entry)] = int(fh.read().rsplit(")", 1)[1].split()[1])
         except (OSError, IndexError, ValueError):
             continue
     tree, frontier = {root}, [root]
@@ -49,22 +46,35 @@ def _tree_rss(root: int) -> int:
         children = [p for p, parent in parents.items() if parent == pid and p not in tree]
         tree.update(children)
         frontier += children
-    return sum(rss.get(p, 0) for p in tree)
+    rss = pss = 0
+    for pid in tree:
+        try:
+            with open(f"/proc/{pid}/smaps_rollup") as fh:
+                for line in fh:
+                    key, _, value = line.partition(":")
+                    if key == "Rss":
+                        rss += int(value.split()[0]) * 1024
+                    elif key == "Pss":
+                        pss += int(value.split()[0]) * 1024
+        except (OSError, ValueError):
+            continue
+    return rss, pss
 
 
-def _timed(cmd: list[str], env: dict) -> tuple[float, int, str]:
-    """(wall seconds, peak RSS in bytes of the process and its workers together, sampled every
-    0.2 s, stdout)."""
+def _timed(cmd: list[str], env: dict) -> tuple[float, int, int, str]:
+    """(wall seconds, peak RSS and peak PSS in bytes of the process and its workers together,
+    sampled every 0.2 s, stdout)."""
     import threading
 
     started = time.perf_counter()
     proc = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-    peak = [0]
+    peak = [0, 0]
     done = threading.Event()
 
     def sample() -> None:
         while not done.wait(0.2):
-            peak[0] = max(peak[0], _tree_rss(proc.pid))
+            rss, pss = _tree_memory(proc.pid)
+            peak[0], peak[1] = max(peak[0], rss), max(peak[1], pss)
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
@@ -75,13 +85,7 @@ def _timed(cmd: list[str], env: dict) -> tuple[float, int, str]:
     wall = time.perf_counter() - started
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(f"{' '.join(cmd)} failed:\n{out}")
-    return wall, max(peak[0], usage.ru_maxrss * 1024), out
-
-
-def _children_peak_rss() -> int:
-    import resource
-
-    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
+    return wall, max(peak[0], usage.ru_maxrss * 1024), peak[1], out
 
 
 def _step_times(home: Path) -> dict[str, float]:
@@ -129,7 +133,7 @@ def duckdb_group_by(out: Path, reps: int = 3) -> tuple[float, float]:
         compacted.unlink(missing_ok=True)
 
 
-def _pipeline(inbox: Path, out: Path, home: Path, extra: list[str]) -> tuple[float, int, str]:
+def _pipeline(inbox: Path, out: Path, home: Path, extra: list[str]) -> tuple[float, int, int, str]:
     env = {**os.environ, "DAGSTER_HOME": str(home)}
     return _timed([sys.executable, "-m", "pipeline.cli", "run", "--raw", str(inbox), "--out", str(out), *extra], env)
 
@@ -139,12 +143,12 @@ def bench(n: int, reps: int, workers: int, work: Path) -> dict:
     if not inbox.is_dir() or len(list(inbox.iterdir())) != n:
         shutil.rmtree(inbox, ignore_errors=True)
         corpus.build(n, inbox)
-    floor_times, pipe_times, floor_rss, pipe_rss = [], [], [], []
+    floor_times, pipe_times, floor_rss, pipe_rss, pipe_pss = [], [], [], [], []
     stages: list[dict] = []
     floor_stats = {}
     extra = ["--workers", str(workers)] if workers else []
     for rep in range(reps):
-        wall, rss, out = _timed([sys.executable, "-m", "benchmarks.floor", str(inbox)], dict(os.environ))
+        wall, rss, _, out = _timed([sys.executable, "-m", "benchmarks.floor", str(inbox)], dict(os.environ))
         floor_times.append(wall)
         floor_rss.append(rss)
         floor_stats = eval(out.strip().splitlines()[-1])  # noqa: S307 (our own dict literal)
@@ -152,9 +156,10 @@ def bench(n: int, reps: int, workers: int, work: Path) -> dict:
         shutil.rmtree(home, ignore_errors=True)
         shutil.rmtree(out_dir, ignore_errors=True)
         home.mkdir()
-        wall, rss, _ = _pipeline(inbox, out_dir, home, extra)
+        wall, rss, pss, _ = _pipeline(inbox, out_dir, home, extra)
         pipe_times.append(wall)
         pipe_rss.append(rss)
+        pipe_pss.append(pss)
         stages.append(_step_times(home))
         parquet_files = sum(1 for _ in out_dir.rglob("*.parquet"))
     group_by_s, compacted_s = duckdb_group_by(out_dir)
@@ -163,7 +168,7 @@ def bench(n: int, reps: int, workers: int, work: Path) -> dict:
     header, text = corpus.statement(n + 7)
     new_file.write_text(text.replace("会合である。", "会合である。追加の一文。"), encoding="utf-8")
     try:
-        inc_wall, inc_rss, inc_out = _pipeline(inbox, out_dir, home, extra)
+        inc_wall, _, _, inc_out = _pipeline(inbox, out_dir, home, extra)
     finally:
         new_file.unlink()
     floor_median, pipe_median = statistics.median(floor_times), statistics.median(pipe_times)
@@ -182,6 +187,7 @@ def bench(n: int, reps: int, workers: int, work: Path) -> dict:
         "docs_per_s": n / pipe_median,
         "chars_per_s": (floor_stats.get("chars") or 0) / pipe_median,
         "peak_rss_mib": max(pipe_rss) / 2**20,
+        "peak_pss_mib": max(pipe_pss) / 2**20,
         "floor_peak_rss_mib": max(floor_rss) / 2**20,
         "duckdb_group_by_s": group_by_s,
         "duckdb_group_by_compacted_s": compacted_s,
@@ -201,7 +207,8 @@ def report(r: dict) -> str:
         f"  seimei run                      median {r['pipeline_s']:7.2f} s   runs {', '.join(f'{x:.2f}' for x in r['pipeline_runs'])}",
         f"  ratio pipeline / floor          {r['ratio']:.2f}",
         f"  throughput                      {r['docs_per_s']:.1f} documents/s, {r['chars_per_s']:,.0f} characters/s",
-        f"  peak RSS (process + workers)    pipeline {r['peak_rss_mib']:.0f} MiB, floor {r['floor_peak_rss_mib']:.0f} MiB",
+        f"  peak memory (process + workers) pipeline RSS {r['peak_rss_mib']:.0f} MiB, PSS {r['peak_pss_mib']:.0f} MiB; "
+        f"floor RSS {r['floor_peak_rss_mib']:.0f} MiB",
         f"  Dagster events stored           {r['events_stored']:,} (every run of the full rep)",
         f"  Parquet files published         {r['parquet_files']:,}",
         f"  DuckDB group-by over tokens     {r['duckdb_group_by_s']:.3f} s "
