@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
-from pipeline.core.process import NormalizedText, extracted_from_json, normalize
+from pipeline.core.process import NormalizedText, normalize_extracted
 from pipeline.core.structure import extract_structure
 from pipeline.resources import SeimeiSettings, officials_extractor, reference_data
 
@@ -22,9 +22,7 @@ class DocumentStage:
 
 
 def normalized_document(raw: dict, settings: SeimeiSettings) -> tuple[dict, dict]:
-    norm = normalize(extracted_from_json(raw))
-    settings.limits.check_text(len(norm.text))
-    return norm.to_json(), {"characters": len(norm.text), "sentences": len(norm.sentences)}
+    return normalize_extracted(raw, settings.limits)
 
 
 def structured_document(raw: dict, settings: SeimeiSettings) -> tuple[dict, dict]:

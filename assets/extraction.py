@@ -2,6 +2,7 @@
 
 
 from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
 
 import dagster as dg
@@ -11,7 +12,7 @@ from assets.stage_helpers import BACKFILL, StagesAhead, bucket_version, clear_re
 from pipeline.core.errors import error_reason
 from pipeline.core.guarded_pool import guarded_map
 from pipeline.core.parallel import worker_count
-from pipeline.core.process import ReadJob, read_job
+from pipeline.core.process import ReadAheadJob, ReadJob, read_ahead_job, warm_up_reading_worker
 from pipeline.progress import Progress
 from pipeline.partitions import bucket_partitions
 from pipeline.project import OWNERS
@@ -30,6 +31,23 @@ def reading_failure(outcome) -> str:
     if outcome.error_kind == "crash":
         return f"reading stopped: {outcome.error}"
     return error_reason("reading", outcome.error_kind, outcome.error or "")
+
+
+class ReadAheadJobs(Sequence):
+    """The reading step's jobs, each made when a worker is handed it: whether the worker also
+    tokenizes the document depends on whether its rows can still be kept then (StagesAhead)."""
+
+    def __init__(self, settings: SeimeiSettings, sources: list, ahead: StagesAhead):
+        self.settings, self.sources, self.ahead = settings, sources, ahead
+
+    def __len__(self) -> int:
+        return len(self.sources)
+
+    def __getitem__(self, i: int) -> ReadAheadJob:
+        _, doc_id, s = self.sources[i]
+        read = ReadJob(str(self.settings.inbox), s.absolute_path, s.source_sha256, s.format,
+                       Path(s.absolute_path).suffix or Path(s.absolute_path).name, self.settings.limits)
+        return ReadAheadJob(read, doc_id, prepare=self.ahead.prepares, tokens=self.ahead.wants_tokens())
 
 
 @dg.asset(
@@ -53,10 +71,9 @@ def extracted_text(context: dg.AssetExecutionContext, settings: SeimeiSettings) 
     buckets = run_buckets(context, settings, "extracted_text")
     sources = [(w.bucket, doc_id, w.documents[doc_id]) for w in buckets for doc_id in w.todo]
     progress = Progress("extracted_text", len(sources), context.log.info)
-    jobs = [ReadJob(str(settings.inbox), s.absolute_path, s.source_sha256, s.format,
-                    Path(s.absolute_path).suffix or Path(s.absolute_path).name, limits) for _, _, s in sources]
     done: dict[str, dict] = {w.bucket: dict(w.current) for w in buckets}
     ahead = StagesAhead(context, settings, sorted({bucket for bucket, _, _ in sources}))
+    jobs = ReadAheadJobs(settings, sources, ahead)
 
     def take(i: int, outcome) -> None:
         """One document read (or not): stored and stamped, or rejected; then the next stages
@@ -64,9 +81,9 @@ def extracted_text(context: dg.AssetExecutionContext, settings: SeimeiSettings) 
         bucket, doc_id, source = sources[i]
         progress.advance(source.source_path)
         if outcome.error_kind is None:
-            extracted, reason, transient = outcome.value
+            extracted, reason, transient, prepared = outcome.value
         else:
-            extracted, reason, transient = None, reading_failure(outcome), False
+            extracted, reason, transient, prepared = None, reading_failure(outcome), False, None
         if reason is not None:
             reject(settings, doc_id, "extracted_text", reason, transient=transient)
             rejections[source.source_path] = reason
@@ -76,10 +93,10 @@ def extracted_text(context: dg.AssetExecutionContext, settings: SeimeiSettings) 
         settings.store.write("extracted_text", doc_id, extracted, durable=False)
         done[bucket][doc_id] = stamp("extracted_text", context.run.run_id, encoding=extracted.get("encoding"))
         outcomes[source.format] += 1
-        ahead.run(bucket, doc_id, source, extracted)
+        ahead.run(bucket, doc_id, source, extracted, prepared)
 
-    guarded_map(read_job, jobs, worker_count(settings.workers), limits.max_read_seconds, limits.max_memory_mb,
-                on_result=take)
+    guarded_map(read_ahead_job, jobs, worker_count(settings.workers), limits.max_read_seconds, limits.max_memory_mb,
+                on_result=take, warm_up=warm_up_reading_worker if ahead.prepares else None)
     for w in buckets:
         settings.store.write_stamps("extracted_text", w.bucket, done[w.bucket])
     ahead.finish()

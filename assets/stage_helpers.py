@@ -9,14 +9,14 @@ from typing import Callable
 
 import dagster as dg
 
-from assets.document_stages import AFTER_READING, DocumentStage
+from assets.document_stages import AFTER_READING, NORMALIZED_TEXT, DocumentStage
 from assets.inbox import read_manifest
 from pipeline import rejections
 from pipeline.buckets import by_bucket
 from pipeline.core.errors import failure_reason
 from pipeline.core.inbox import InboxFile, first_of_each_document
 from pipeline.planning import final_rejections
-from pipeline.core.process import NormalizedText
+from pipeline.core.process import NormalizedText, PreparedDocument
 from pipeline.progress import Progress
 from pipeline.rows_ahead import ROWS_AHEAD, build_ahead
 from pipeline.resources import SeimeiSettings
@@ -98,20 +98,34 @@ class StagesAhead:
     """The stages after reading (assets/document_stages.py AFTER_READING), run for each document
     the moment the reading step has it, while the workers read the next ones: the main process
     would otherwise wait idle through the reading and do this work after it. Stored and stamped
-    as the stages' own steps would; their steps then find the documents current."""
+    as the stages' own steps would; their steps then find the documents current.
+
+    The reading workers normalize and tokenize each document they read (read_ahead_job) while
+    its rows can still be kept: those are the stages' heaviest work, done in parallel there, not
+    one document at a time here. SEIMEI_ROWS_AHEAD_MB=0: the workers only read."""
 
     def __init__(self, context: dg.AssetExecutionContext, settings: SeimeiSettings, buckets: list[str]):
         self.context, self.settings = context, settings
         self.stamps = {stage.name: {b: settings.store.read_stamps(stage.name, b) for b in buckets}
                        for stage in AFTER_READING}
         ROWS_AHEAD.start(context.run.run_id)
+        self.prepares = ROWS_AHEAD.budget > 0
 
-    def run(self, bucket: str, doc_id: str, source: InboxFile, extracted: dict) -> None:
-        """Then the published tables' rows of the document, kept for their steps (pipeline/rows_ahead.py)."""
+    def wants_tokens(self) -> bool:
+        """Whether a document's tokens built now could still be kept for the tokens step."""
+        return self.prepares and not ROWS_AHEAD.full()
+
+    def run(self, bucket: str, doc_id: str, source: InboxFile, extracted: dict,
+            prepared: PreparedDocument | None = None) -> None:
+        """Then the published tables' rows of the document, kept for their steps (pipeline/rows_ahead.py).
+        prepared: what the reading worker did already (the normalized text, perhaps the tokens)."""
         raw, results = extracted, {}
         for stage in AFTER_READING:
             try:
-                raw, counts = stage.transform(raw, self.settings)
+                if stage is NORMALIZED_TEXT and prepared is not None:
+                    raw, counts = prepared.normalized, prepared.counts
+                else:
+                    raw, counts = stage.transform(raw, self.settings)
             except Exception as exc:  # that document's rejection at this stage, as in the step
                 reject_failure(self.context, self.settings, doc_id, stage.name, exc)
                 return
@@ -119,7 +133,8 @@ class StagesAhead:
             self.stamps[stage.name][bucket][doc_id] = stamp(stage.name, self.context.run.run_id, **counts)
             results[stage.name] = raw
         build_ahead(self.context.run.run_id, doc_id, source.source_path, source.source_sha256,
-                    NormalizedText.from_json(results["normalized_text"]), results["structured_fields"])
+                    NormalizedText.from_json(results["normalized_text"]), results["structured_fields"],
+                    {"tokens": prepared.tokens} if prepared is not None and prepared.tokens is not None else {})
 
     def finish(self) -> None:
         """The stages' stamps written, and the rows kept handed to validation."""

@@ -31,6 +31,10 @@ DEFAULT_BUDGET_MB = 128
 
 
 def budget_bytes() -> int:
+    """0 where the tables' steps run in processes of their own (SEIMEI_EXECUTOR multiprocess or
+    k8s): rows kept in this process's memory would never reach them."""
+    if os.environ.get("SEIMEI_EXECUTOR", "in_process") != "in_process":
+        return 0
     raw = os.environ.get("SEIMEI_ROWS_AHEAD_MB", "").strip()
     return int(float(raw) * 2**20) if raw else DEFAULT_BUDGET_MB * 2**20
 
@@ -110,10 +114,12 @@ ROWS_AHEAD = RowsAhead()
 
 
 def build_ahead(run_id: str, doc_id: str, source_path: str, source_sha256: str, norm: NormalizedText,
-                structure: dict) -> None:
+                structure: dict, built: dict[str, pa.Table]) -> None:
     """Every per-document table's rows of one document, in the tables' order (tokens before the
     sectors matched on them), each kept while the budget lasts. A table whose rows fail here is
-    left to its step, which builds them again and rejects the document with the reason."""
+    left to its step, which builds them again and rejects the document with the reason.
+    built: rows a reading worker built already. A table its spec builds in worker processes
+    (tokens) is never built here, one document at a time: its step builds them in parallel."""
     from schemas.tables import PUBLISHED_TABLES
 
     tokens: tuple[TokenView, ...] | None = None
@@ -121,9 +127,10 @@ def build_ahead(run_id: str, doc_id: str, source_path: str, source_sha256: str, 
         if not contract.per_document or ROWS_AHEAD.full():
             continue
         try:
-            worker_builder = contract.worker_builder()
-            if worker_builder is not None:
-                rows = worker_builder((doc_id, source_sha256, norm))
+            if contract.name in built:
+                rows = built[contract.name]
+            elif contract.worker_builder() is not None:
+                continue
             else:
                 if "tokens" in contract.upstream and tokens is None:
                     continue

@@ -173,8 +173,12 @@ SAMPLES = sorted(SAMPLE_INBOX.iterdir())
 ERRORS = [ValueError("bad value"), KeyError("missing"), ZeroDivisionError("division by zero"), RecursionError("deep"),
           MemoryError(), AttributeError("no attribute"), UnicodeEncodeError("utf-8", "\ud800", 0, 1, "surrogates not allowed"),
           RuntimeError("/srv/secret/path/inbox/x.pdf broke")]
-# (module, function, how its arguments name the document: "doc_id" first, or by the text)
-STAGES = [("assets.document_stages", "normalize", "result"), ("assets.document_stages", "extract_structure", "norm"),
+# (module, function, how its arguments name the document: "doc_id" first, or by the text).
+# normalize and token_columns run in the reading workers too (read_ahead_job), where a function
+# patched here is not: for those the run is told to keep the workers to reading
+# (SEIMEI_ROWS_AHEAD_MB=0), so the stage runs where the fault is.
+IN_READING_WORKERS = {"normalize", "token_columns"}
+STAGES = [("pipeline.core.process", "normalize", "result"), ("assets.document_stages", "extract_structure", "norm"),
           ("pipeline.core.rows", "document_row", "doc_id"), ("pipeline.core.rows", "sentence_rows", "doc_id"),
           ("pipeline.core.process", "token_columns", "doc_id")]
 
@@ -214,6 +218,9 @@ def test_an_exception_in_one_documents_work_rejects_that_document_only(tmp_path_
     shutil.copytree(SAMPLE_INBOX, inbox)
     resources = {"settings": SeimeiSettings(inbox_dir=str(inbox), publish_dir=str(out), workers=1)}
     setattr(module, function, failing)
+    saved_budget = os.environ.get("SEIMEI_ROWS_AHEAD_MB")
+    if function in IN_READING_WORKERS:
+        os.environ["SEIMEI_ROWS_AHEAD_MB"] = "0"
     try:
         with dg.instance_for_test() as instance:
             assert dg.materialize([a for a in ASSETS if a.key.path == ["inbox_files"]], instance=instance,
@@ -223,6 +230,10 @@ def test_an_exception_in_one_documents_work_rejects_that_document_only(tmp_path_
                                     tags={RANGE_START: keys[0], RANGE_END: keys[-1]})
     finally:
         setattr(module, function, original)
+        if saved_budget is None:
+            os.environ.pop("SEIMEI_ROWS_AHEAD_MB", None)
+        else:
+            os.environ["SEIMEI_ROWS_AHEAD_MB"] = saved_budget
     assert result.success, f"{module_name}.{function} raising {error!r} failed the run"
     rows = ledger(out)
     assert rows[victim.name]["status"] == "rejected", rows[victim.name]

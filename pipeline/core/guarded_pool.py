@@ -21,7 +21,7 @@ import signal
 import time
 from dataclasses import dataclass
 from multiprocessing.connection import wait
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Sequence
 
 START_SECONDS = 120.0  # for a worker to start (imports) on a loaded machine
 QUEUED_PER_WORKER = 2  # the item in work and the next
@@ -37,16 +37,32 @@ class Outcome:
     error_kind: str | None = None  # exception class name, "deadline" or "crash"
 
 
+_HANDED_OVER = Outcome(error="handed to on_result", error_kind="handed over")  # its slot, once it was
+
+
+def _address_space() -> int:
+    """The process's address space now, in bytes (0 where there is no /proc)."""
+    try:
+        with open("/proc/self/statm") as fh:
+            return int(fh.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError):
+        return 0
+
+
 def _limit_memory(max_memory_mb: int) -> None:
+    """The cap on top of what the worker holds once started (its libraries, a tokenizer's
+    dictionary mapped by warm_up): what one item may add, whatever the libraries take."""
     if max_memory_mb > 0:
         import resource
 
-        cap = max_memory_mb * 1024 * 1024
+        cap = _address_space() + max_memory_mb * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
 
 
-def _worker(conn, fn: Callable, max_memory_mb: int) -> None:
+def _worker(conn, fn: Callable, max_memory_mb: int, warm_up: Callable | None) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when work stops
+    if warm_up is not None:
+        warm_up()
     _limit_memory(max_memory_mb)
     conn.send(("ready", None))
     while True:
@@ -74,9 +90,9 @@ def _worker(conn, fn: Callable, max_memory_mb: int) -> None:
 
 
 class _Worker:
-    def __init__(self, context, fn: Callable, max_memory_mb: int):
+    def __init__(self, context, fn: Callable, max_memory_mb: int, warm_up: Callable | None = None):
         self.conn, child = context.Pipe()
-        self.process = context.Process(target=_worker, args=(child, fn, max_memory_mb), daemon=True)
+        self.process = context.Process(target=_worker, args=(child, fn, max_memory_mb, warm_up), daemon=True)
         self.process.start()
         child.close()
         self.ready = False
@@ -109,18 +125,22 @@ def _death(process) -> str:
 
 
 def guarded_map(fn: Callable, items: Iterable, workers: int, deadline_seconds: float, max_memory_mb: int,
-                on_result: Callable[[int, Outcome], None] | None = None) -> list[Outcome]:
+                on_result: Callable[[int, Outcome], None] | None = None,
+                warm_up: Callable[[], None] | None = None) -> list[Outcome]:
     """[Outcome of fn(x) for x in items], each run in a worker process (spawned: nothing of the
     caller's threads or open databases is inherited) under the memory cap and the deadline.
     `fn` must be a module-level function (it is pickled by name). on_result(i, outcome) is called
-    for each item as soon as it and every item before it are done, while the workers go on."""
-    items = list(items)
+    for each item as soon as it and every item before it are done, while the workers go on; an
+    outcome handed to on_result is not kept (a run's read documents would otherwise all stay in
+    memory until the last is read), and the list returned is then empty. warm_up: run by each
+    worker as it starts, before the memory cap (which then bounds what one item adds to it)."""
+    items = items if isinstance(items, Sequence) else list(items)  # a Sequence: each made when it is sent
     if not items:
         return []
     context = multiprocessing.get_context("spawn")
     results: list[Outcome | None] = [None] * len(items)
     pending = list(range(len(items)))[::-1]  # popped from the end: input order
-    pool = [_Worker(context, fn, max_memory_mb) for _ in range(max(1, min(workers, len(items))))]
+    pool = [_Worker(context, fn, max_memory_mb, warm_up) for _ in range(max(1, min(workers, len(items))))]
     delivered = 0
 
     def finish(index: int, outcome: Outcome) -> None:
@@ -130,12 +150,13 @@ def guarded_map(fn: Callable, items: Iterable, workers: int, deadline_seconds: f
         nonlocal delivered
         while delivered < len(items) and results[delivered] is not None:
             if on_result is not None:
-                on_result(delivered, results[delivered])
+                outcome, results[delivered] = results[delivered], _HANDED_OVER
+                on_result(delivered, outcome)
             delivered += 1
 
     def replace(worker: _Worker) -> None:
         worker.kill()
-        pool[pool.index(worker)] = _Worker(context, fn, max_memory_mb)
+        pool[pool.index(worker)] = _Worker(context, fn, max_memory_mb, warm_up)
 
     def requeue(worker: _Worker) -> None:
         """Items sent to a worker that is gone, behind the one it was on, go to another."""
@@ -201,5 +222,5 @@ def guarded_map(fn: Callable, items: Iterable, workers: int, deadline_seconds: f
     finally:
         for worker in pool:
             worker.stop()
-    return results  # type: ignore[return-value]
+    return [] if on_result is not None else results  # type: ignore[return-value]
 

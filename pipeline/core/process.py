@@ -72,6 +72,62 @@ def read_job(job: ReadJob) -> tuple[dict | None, str | None, bool]:
         return None, exc.reason, exc.transient
 
 
+@dataclass(frozen=True)
+class ReadAheadJob:
+    """A document to read, then to normalize and (tokens=True) tokenize in the same worker: the
+    reading workers do the CPU-heavy stages in parallel instead of the run's one process."""
+
+    read: ReadJob
+    doc_id: str
+    prepare: bool  # normalize (and tokenize) too; False: only read, as read_job
+    tokens: bool
+
+
+@dataclass(frozen=True)
+class PreparedDocument:
+    """What a reading worker did beyond reading: the normalized_text stage's result and counts,
+    and the document's tokens table (None when not asked for or when it could not be built)."""
+
+    normalized: dict
+    counts: dict
+    tokens: object = None  # pa.Table of the tokens contract
+
+
+def normalize_extracted(raw: dict, limits: Limits) -> tuple[dict, dict]:
+    """The normalized_text stage: an extracted_text result to its normalized text (JSON) and the
+    counts its stamp keeps; RejectedInput when the text is over the limit."""
+    norm = normalize(extracted_from_json(raw))
+    limits.check_text(len(norm.text))
+    return norm.to_json(), {"characters": len(norm.text), "sentences": len(norm.sentences)}
+
+
+def read_ahead_job(job: ReadAheadJob) -> tuple[dict | None, str | None, bool, PreparedDocument | None]:
+    """read_job, then what can be prepared. Any failure past the reading leaves the preparation
+    out (None), never the document: the stage's own code does it again and says why."""
+    extracted, reason, transient = read_job(job.read)
+    if extracted is None or not job.prepare:
+        return extracted, reason, transient, None
+    try:
+        normalized, counts = normalize_extracted(extracted, job.read.limits)
+    except Exception:  # noqa: BLE001 - the normalized_text stage rejects it with the reason
+        return extracted, reason, transient, None
+    tokens = None
+    if job.tokens:
+        try:
+            tokens = token_table_job((job.doc_id, job.read.sha256, NormalizedText.from_json(normalized)))
+        except Exception:  # noqa: BLE001 - the tokens step builds them again and says why
+            tokens = None
+    return extracted, reason, transient, PreparedDocument(normalized, counts, tokens)
+
+
+def warm_up_reading_worker() -> None:
+    """What read_ahead_job loads the first time it tokenizes (pyarrow, the tokens contract,
+    SudachiPy and its dictionary), loaded as the worker starts: the memory cap then bounds
+    the reading of a document, not the libraries (pipeline/core/guarded_pool.py)."""
+    norm = normalize(ExtractedText(lines=[Line("日本国政府は声明を発表した。", 1, False)], encoding="utf-8"))
+    token_table_job(("0" * 16, "0" * 64, norm))
+
+
 def token_table_job(job: tuple[str, str, "NormalizedText"]):
     """A document's tokens as an Arrow table of the tokens contract, built in the worker process:
     half a million rows cross back as a few buffers each, not as half a million pickled dicts."""
