@@ -19,6 +19,7 @@ from assets.stage_helpers import BACKFILL, BucketWork, bucket_version, is_reject
 from pipeline.buckets import bucket_of
 from pipeline.core.errors import RejectedInput
 from pipeline.core.inbox import InboxFile
+from pipeline.core.memory import give_back
 from pipeline.core.rows import DocumentInputs
 from pipeline.core.sectors import TokenView
 from pipeline.core.parallel import Workers, guarded_call
@@ -154,24 +155,32 @@ def publish_buckets(
         all_stamps.update({f"{bucket}/{d}": s for d, s in now.items()})
         per_bucket[bucket] = (len(now), sum(int(s.get("rows") or 0) for s in now.values()), len(done),
                               stamps is not None)
+        if stamps is not None:
+            give_back()  # the bucket's rows, sorted copy and Parquet buffers
 
     for w in buckets:
         if not w.todo:
             finish(w.bucket)  # nothing to build; a document may still have left it
-    # rows built (and handed to validation) while the documents were read: their reports
-    # collected, failing documents held back, the rest go to their buckets
-    ahead = _take_ahead(context, settings, contract, [(w.bucket, d) for w in buckets for d in w.todo])
-    for report, report_held in ahead.reports:
-        reports.append(report)
-        held.update(report_held)
-    for b, d in ahead.order:
-        if d in ahead.rows:
-            built[b][d] = ahead.rows[d]
-        progress.advance(by_name[b].documents[d].source_path)
-        left[b] -= 1
-        if left[b] == 0:
-            finish(b)
-    taken = set(ahead.order)
+    # rows built (and handed to validation) while the documents were read, read back bucket by
+    # bucket (in the order they were read): each validation's report collected once, failing
+    # documents held back, a bucket's file written as soon as its documents are in
+    collected: dict[object, ValidationReport | None] = {}
+    taken: set[tuple[str, str]] = set()
+    for w in buckets:
+        if not w.todo:
+            continue
+        ahead = _take_ahead(context, settings, contract, [(w.bucket, d) for d in w.todo], collected)
+        for report, report_held in ahead.reports:
+            reports.append(report)
+            held.update(report_held)
+        for b, d in ahead.order:
+            if d in ahead.rows:
+                built[b][d] = ahead.rows[d]
+            progress.advance(by_name[b].documents[d].source_path)
+            left[b] -= 1
+            if left[b] == 0:
+                finish(b)
+        taken.update(ahead.order)
     # documents stream through in chunks across buckets, built a chunk at a time and validated
     # together once their rows reach VALIDATE_BYTES (one GX validation for many documents, not
     # one per bucket); a bucket's file is written once all its documents are validated
@@ -388,37 +397,44 @@ def _hold_back(context, settings, contract, report: ValidationReport, built: dic
 class RowsTaken:
     order: list[tuple[str, str]]  # (bucket, doc_id) of every document whose rows were built ahead
     rows: dict[str, pa.Table]  # those still to publish (not held back, not rejected since)
-    reports: list[tuple[ValidationReport, dict[str, list[str]]]]  # each validation's report and held back
+    reports: list[tuple[ValidationReport, dict[str, list[str]]]]  # reports new here, and who they held back
 
 
-def _take_ahead(context, settings, contract, todo: list[tuple[str, str]]) -> RowsTaken:
-    """The rows pipeline/rows_ahead.py kept for the table's documents and the reports of their
-    validations (waited for here if the validation process is still at them). Rows handed over
-    to no validation, or to a validation process that ended, are validated now."""
+def _take_ahead(context, settings, contract, todo: list[tuple[str, str]],
+                collected: dict[object, ValidationReport | None]) -> RowsTaken:
+    """The rows pipeline/rows_ahead.py kept for these documents (one bucket's) and the reports
+    of their validations (waited for here if the validation process is still at them). A
+    validation covers documents of several buckets: its report is collected once (`collected`,
+    by handle) and holds back its failing documents wherever they are. Rows handed over to no
+    validation, or to a validation process that ended, are validated now."""
     taken = RowsTaken([], {}, [])
     lengths: dict[str, int] = {}
     handles: dict[object, list[str]] = {}
     for bucket, doc_id in todo:
-        if is_rejected(settings, doc_id):
-            continue
         entry = ROWS_AHEAD.take(context.run.run_id, contract.name, doc_id)
         if entry is None:
             continue
-        rows, lengths[doc_id], handle = entry
         taken.order.append((bucket, doc_id))
+        if is_rejected(settings, doc_id):  # by another table, or a validation read before
+            continue
+        rows, lengths[doc_id], handle = entry
         taken.rows[doc_id] = rows
         handles.setdefault(handle, []).append(doc_id)
     for handle, doc_ids in handles.items():
-        report = None
-        if handle is not None:
+        report, new = collected.get(handle), handle not in collected
+        if new and handle is not None:
             try:
                 report = validation_service.result(handle)
             except validation_service.ValidationServiceError as exc:
                 context.log.warning(f"{contract.name}: {exc}; validating those rows again")
-        if report is None:
-            report = validation_service.validate(contract.name, _concat(contract, [taken.rows[d] for d in doc_ids]),
-                                                 {d: lengths[d] for d in doc_ids})
-        taken.reports.append((report, _hold_back(context, settings, contract, report, taken.rows)))
+            collected[handle] = report
+            ROWS_AHEAD.validated(handle)
+        if report is None:  # validated here, this bucket's part
+            report, new = validation_service.validate(contract.name, _concat(contract, [taken.rows[d] for d in doc_ids]),
+                                                      {d: lengths[d] for d in doc_ids}), True
+        held = _hold_back(context, settings, contract, report, taken.rows)
+        if new:
+            taken.reports.append((report, held))
     return taken
 
 

@@ -1,122 +1,217 @@
 """Rows of the published tables built ahead, while the reading step waits on its workers, and
-kept in this process's memory until the tables' steps take them.
+kept until the tables' steps take them: in memory while they pile up, then in files.
 
 A run executed in one process (`seimei run`, the UI's default executor) would otherwise sit idle
 through the reading and then build every table's rows after it. A table's step takes a
 document's rows from here when they were built in the same run under the table's current
-fingerprint, and builds them itself otherwise (another process, a document that did not fit):
-the rows are the same either way, since the builders are pure functions of the stage results.
-Rows are taken out as they are used, and what is kept is bounded ($SEIMEI_ROWS_AHEAD_MB,
-default 128), so a corpus that does not fit is built by the steps as before.
+fingerprint, and builds them itself otherwise (another process, a document whose rows failed
+here): the rows are the same either way, since the builders are pure functions of the stage
+results.
 
-The rows kept are also handed to the validation process as they pile up (pipeline/
-validation_service.py, VALIDATE_BYTES at a time), so Great Expectations validates them while
-the reading goes on; the table's step collects the report with the rows. No Dagster.
+A table's rows are gathered in memory until they reach VALIDATE_BYTES (or all the tables'
+together reach $SEIMEI_ROWS_AHEAD_MB, default 64); then they are written as one batch, an
+Arrow IPC file (lz4) in the run's folder, and that file is handed to the validation process
+(pipeline/validation_service.py), so Great Expectations validates it while the reading goes
+on. Memory stays bounded whatever the size of the run; the disk holds the run's rows once, in a
+temporary folder removed as the steps take them (and by the next run, should this one be
+killed). The steps take the documents in the order they were read (bucket by bucket), so each
+batch is read back once. SEIMEI_ROWS_AHEAD_MB=0: nothing is built ahead. No Dagster.
 """
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
+import tempfile
 import threading
+from dataclasses import dataclass, field
+from pathlib import Path
 
 import pyarrow as pa
 
 from pipeline import validation_service
+from pipeline.core.memory import give_back
 from pipeline.core.process import NormalizedText
 from pipeline.core.rows import DocumentInputs
 from pipeline.core.sectors import TokenView
 from pipeline.versions import stage_fingerprint
 
-DEFAULT_BUDGET_MB = 128
+DEFAULT_BUDGET_MB = 64
+FOLDER_PREFIX = "seimei-rows-"  # then the run's pid, as the validation process's folders
 
 
 def budget_bytes() -> int:
     """0 where the tables' steps run in processes of their own (SEIMEI_EXECUTOR multiprocess or
-    k8s): rows kept in this process's memory would never reach them."""
+    k8s): rows kept by this process would never reach them."""
     if os.environ.get("SEIMEI_EXECUTOR", "in_process") != "in_process":
         return 0
     raw = os.environ.get("SEIMEI_ROWS_AHEAD_MB", "").strip()
     return int(float(raw) * 2**20) if raw else DEFAULT_BUDGET_MB * 2**20
 
 
+@dataclass
+class Batch:
+    """One file of a table's rows: where each document's rows are in it, how many of them are
+    still to be taken, and the validation it is in."""
+    path: Path
+    where: dict[str, tuple[int, int]]  # doc_id -> (offset, length)
+    left: int
+    handle: object = None
+    validated: bool = False  # its report collected: the validation process is done with the file
+
+
+@dataclass
+class Gathering:
+    """A table's rows not written yet: (doc_id, rows) in the order built."""
+    rows: list[tuple[str, pa.Table]] = field(default_factory=list)
+    nbytes: int = 0
+
+
 class RowsAhead:
-    """{(table, doc_id): rows, the document's text length and the validation they are in}, for
-    one run at a time."""
+    """{(table, doc_id): the table's fingerprint, the document's text length and its batch (or
+    None while in memory)}, for one run at a time."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._run: str | None = None
-        self._rows: dict[tuple[str, str], list] = {}  # [fingerprint, rows, text length, validation handle]
-        self._unsent: dict[str, list[str]] = {}  # table -> doc_ids not handed to validation yet
-        self._unsent_bytes: dict[str, int] = {}
-        self._bytes = 0
+        self._folder: Path | None = None
+        self._entries: dict[tuple[str, str], list] = {}  # [fingerprint, text length, batch or None]
+        self._gathering: dict[str, Gathering] = {}
+        self._gathered = 0
+        self._loaded: dict[str, tuple[Batch, pa.Table]] = {}  # table -> the batch read back last
+        self._by_handle: dict[object, Batch] = {}
+        self._batches = 0
         self.budget = budget_bytes()
 
     def start(self, run_id: str) -> None:
         """A new run: what an earlier run left is dropped."""
         with self._lock:
             if run_id != self._run:
-                self._rows.clear()
-                self._unsent.clear()
-                self._unsent_bytes.clear()
-                self._bytes, self._run, self.budget = 0, run_id, budget_bytes()
+                self._drop()
+                self._run, self.budget = run_id, budget_bytes()
+
+    def _drop(self) -> None:
+        self._entries.clear()
+        self._gathering.clear()
+        self._loaded.clear()
+        self._by_handle.clear()
+        self._gathered = 0
+        if self._folder is not None:
+            shutil.rmtree(self._folder, ignore_errors=True)
+            self._folder = None
+
+    def close(self) -> None:
+        with self._lock:
+            self._drop()
+            self._run = None
 
     def full(self) -> bool:
-        return self._bytes >= self.budget
+        return self.budget <= 0
+
+    @property
+    def folder(self) -> Path | None:
+        """Where this run's batches are (None before the first is written)."""
+        return self._folder
 
     def offer(self, run_id: str, table: str, doc_id: str, rows: pa.Table, text_length: int) -> bool:
         with self._lock:
-            if run_id != self._run or self._bytes + rows.nbytes > self.budget:
+            if run_id != self._run or self.full():
                 return False
-            self._rows[(table, doc_id)] = [stage_fingerprint(table), rows, text_length, None]
-            self._bytes += rows.nbytes
-            self._unsent.setdefault(table, []).append(doc_id)
-            self._unsent_bytes[table] = self._unsent_bytes.get(table, 0) + rows.nbytes
-            if self._unsent_bytes[table] >= validation_service.VALIDATE_BYTES:
-                self._submit(table)
+            self._entries[(table, doc_id)] = [stage_fingerprint(table), text_length, None]
+            gathering = self._gathering.setdefault(table, Gathering())
+            gathering.rows.append((doc_id, rows))
+            gathering.nbytes += rows.nbytes
+            self._gathered += rows.nbytes
+            if gathering.nbytes >= validation_service.VALIDATE_BYTES:
+                self._write(table)
+            while self._gathered >= self.budget and self._gathering:
+                self._write(max(self._gathering, key=lambda t: self._gathering[t].nbytes))
             return True
 
     def submit_all(self) -> None:
-        """Every table's rows not yet handed to validation, handed over (the reading is done)."""
+        """Every table's rows still in memory written and handed to validation (the reading is done)."""
         with self._lock:
-            for table in list(self._unsent):
-                self._submit(table)
+            for table in list(self._gathering):
+                self._write(table)
 
-    def _submit(self, table: str) -> None:
-        doc_ids = self._unsent.pop(table, [])
-        self._unsent_bytes.pop(table, None)
-        entries = {d: self._rows[(table, d)] for d in doc_ids if (table, d) in self._rows}
-        if not entries:
+    def _write(self, table: str) -> None:
+        gathering = self._gathering.pop(table)
+        self._gathered -= gathering.nbytes
+        if not gathering.rows:
             return
-        handle = validation_service.submit(table, pa.concat_tables([e[1] for e in entries.values()]),
-                                           {d: e[2] for d, e in entries.items()})
-        for entry in entries.values():
-            entry[3] = handle
+        if self._folder is None:
+            validation_service.remove_abandoned_folders(FOLDER_PREFIX)
+            self._folder = Path(tempfile.mkdtemp(prefix=f"{FOLDER_PREFIX}{os.getpid()}-"))
+        self._batches += 1
+        path = self._folder / f"{table}-{self._batches}.arrow"
+        where, offset = {}, 0
+        for doc_id, rows in gathering.rows:
+            where[doc_id] = (offset, rows.num_rows)
+            offset += rows.num_rows
+        lengths = {d: self._entries[(table, d)][1] for d, _ in gathering.rows}
+        validation_service.write_table_file(path, pa.concat_tables([r for _, r in gathering.rows]), lengths,
+                                            compression="lz4")
+        docs = [d for d, _ in gathering.rows]
+        gathering.rows.clear()
+        give_back()  # the rows and their concatenation, written
+        batch = Batch(path, where, len(where))
+        batch.handle = validation_service.submit_file(table, path)
+        self._by_handle[batch.handle] = batch
+        for doc_id in docs:
+            self._entries[(table, doc_id)][2] = batch
 
     def take(self, run_id: str, table: str, doc_id: str) -> tuple[pa.Table, int, object] | None:
-        """(rows, text length, validation handle or None) built ahead, removed from here; None when
-        there are none for this run under the table's current fingerprint."""
+        """(rows, text length, validation handle) built ahead, removed from here; None when there
+        are none for this run under the table's current fingerprint."""
         with self._lock:
             if run_id != self._run:
                 return None
-            entry = self._rows.pop((table, doc_id), None)
+            entry = self._entries.pop((table, doc_id), None)
             if entry is None:
                 return None
-            fingerprint, rows, text_length, handle = entry
-            self._bytes -= rows.nbytes
-            return (rows, text_length, handle) if fingerprint == stage_fingerprint(table) else None
+            fingerprint, text_length, batch = entry
+            if batch is None:  # still in memory (taken before submit_all): written first
+                self._write(table)
+                batch = entry[2]
+            loaded = self._loaded.get(table)
+            if loaded is None or loaded[0] is not batch:
+                try:
+                    rows_of_batch = validation_service.read_table_file(batch.path)[0]
+                except OSError:  # removed under the run: the step builds them
+                    return None
+                self._loaded[table] = loaded = (batch, rows_of_batch)
+            offset, length = batch.where[doc_id]
+            rows = loaded[1].slice(offset, length)
+            batch.left -= 1
+            if batch.left == 0:
+                self._loaded.pop(table, None)
+                if batch.validated:
+                    batch.path.unlink(missing_ok=True)
+            return (rows, text_length, batch.handle) if fingerprint == stage_fingerprint(table) else None
+
+    def validated(self, handle: object) -> None:
+        """The report of a batch's validation was collected: once its rows are all taken too,
+        its file goes."""
+        with self._lock:
+            batch = self._by_handle.pop(handle, None)
+            if batch is not None:
+                batch.validated = True
+                if batch.left == 0:
+                    batch.path.unlink(missing_ok=True)
 
     def __len__(self) -> int:
-        return len(self._rows)
+        return len(self._entries)
 
 
 ROWS_AHEAD = RowsAhead()
+atexit.register(ROWS_AHEAD.close)
 
 
 def build_ahead(run_id: str, doc_id: str, source_path: str, source_sha256: str, norm: NormalizedText,
                 structure: dict, built: dict[str, pa.Table]) -> None:
     """Every per-document table's rows of one document, in the tables' order (tokens before the
-    sectors matched on them), each kept while the budget lasts. A table whose rows fail here is
+    sectors matched on them), each kept for its step. A table whose rows fail here is
     left to its step, which builds them again and rejects the document with the reason.
     built: rows a reading worker built already. A table its spec builds in worker processes
     (tokens) is never built here, one document at a time: its step builds them in parallel."""

@@ -93,6 +93,9 @@ def run(inbox: str, publish: str, instance: dg.DagsterInstance, echo=print, prog
         set_listener(None)
         if hasattr(progress, "close"):
             progress.close()
+        from pipeline.rows_ahead import ROWS_AHEAD
+
+        ROWS_AHEAD.close()  # the rows folder of the last run (`seimei run` ends without atexit)
 
 
 def _run(inbox: str, publish: str, instance: dg.DagsterInstance, echo=print, log_level: str = "WARNING") -> RunSummary:

@@ -40,7 +40,7 @@ ROOT = Path(__file__).resolve().parents[1]
 _HEADER = struct.Struct("<Q")
 TEXT_LENGTHS_KEY = b"seimei.text_lengths"
 FOLDER_PREFIX = "seimei-validation-"  # then the run's pid: a folder whose process is gone is removed
-VALIDATE_BYTES = 32 << 20  # Arrow bytes of rows validated together: bounds memory, not the corpus
+VALIDATE_BYTES = 16 << 20  # Arrow bytes of rows validated together: bounds memory, not the corpus
 
 
 class ValidationServiceError(RuntimeError):
@@ -74,7 +74,7 @@ class ValidationService:
                "PYTHONPATH": os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p)}
         self.owner = os.getpid()
         self._lock = threading.Lock()
-        _remove_abandoned_folders()
+        remove_abandoned_folders()
         self._folder = Path(tempfile.mkdtemp(prefix=f"{FOLDER_PREFIX}{os.getpid()}-"))
         self._next = 0
         self._announced: set[int] = set()
@@ -88,20 +88,26 @@ class ValidationService:
 
     def submit(self, table_name: str, table: "pa.Table", text_lengths: dict[str, int] | None = None) -> int:
         """Hand a table over; returns its ticket at once, while the service validates."""
-        import pyarrow as pa
-
         with self._lock:
             ticket, self._next = self._next, self._next + 1
             path = self._folder / f"{ticket}.arrow"
-            schema = table.schema.with_metadata({**(table.schema.metadata or {}),
-                                                 TEXT_LENGTHS_KEY: json.dumps(text_lengths or {}).encode()})
-            with pa.OSFile(str(path), "wb") as sink, pa.ipc.new_stream(sink, schema) as writer:
-                writer.write_table(table.replace_schema_metadata(schema.metadata))
-            try:
-                _send(self._process.stdin, ("validate", ticket, table_name, str(path)))
-            except (BrokenPipeError, OSError):
-                pass  # gone: result() says so
+            write_table_file(path, table, text_lengths)
+            self._request(ticket, table_name, path, keep=False)
             return ticket
+
+    def submit_file(self, table_name: str, path: Path) -> int:
+        """Hand over a table already in a file of write_table_file's, which the service leaves
+        where it is (pipeline/rows_ahead.py reads it back)."""
+        with self._lock:
+            ticket, self._next = self._next, self._next + 1
+            self._request(ticket, table_name, path, keep=True)
+            return ticket
+
+    def _request(self, ticket: int, table_name: str, path: Path, keep: bool) -> None:
+        try:
+            _send(self._process.stdin, ("validate", ticket, table_name, str(path), keep))
+        except (BrokenPipeError, OSError):
+            pass  # gone: result() says so
 
     def result(self, ticket: int):
         """The ticket's report (or the exception the validation raised), waiting for it if need be."""
@@ -143,12 +149,36 @@ class ValidationService:
         shutil.rmtree(self._folder, ignore_errors=True)
 
 
-def _remove_abandoned_folders() -> None:
-    """Folders of services whose run was killed together with them (a process group killed):
-    nothing else would remove their tables."""
-    for folder in Path(tempfile.gettempdir()).glob(f"{FOLDER_PREFIX}*-*"):
+def write_table_file(path: Path, table: "pa.Table", text_lengths: dict[str, int] | None = None,
+                     compression: str | None = None) -> None:
+    """A table as the service reads it: an Arrow IPC stream, the documents' text lengths in its
+    schema metadata."""
+    import pyarrow as pa
+
+    schema = table.schema.with_metadata({**(table.schema.metadata or {}),
+                                         TEXT_LENGTHS_KEY: json.dumps(text_lengths or {}).encode()})
+    options = pa.ipc.IpcWriteOptions(compression=compression)
+    with pa.OSFile(str(path), "wb") as sink, pa.ipc.new_stream(sink, schema, options=options) as writer:
+        writer.write_table(table.replace_schema_metadata(schema.metadata))
+
+
+def read_table_file(path: Path) -> tuple["pa.Table", dict[str, int]]:
+    """(table, text lengths) of a file of write_table_file's."""
+    import pyarrow as pa
+
+    with pa.memory_map(str(path)) as source:
+        table = pa.ipc.open_stream(source).read_all()
+    lengths = json.loads((table.schema.metadata or {}).get(TEXT_LENGTHS_KEY, b"{}"))
+    return table.replace_schema_metadata({k: v for k, v in (table.schema.metadata or {}).items()
+                                          if k != TEXT_LENGTHS_KEY}), lengths
+
+
+def remove_abandoned_folders(prefix: str = FOLDER_PREFIX) -> None:
+    """Folders named <prefix><pid>-… of runs killed together with their services (a process
+    group killed): nothing else would remove their tables."""
+    for folder in Path(tempfile.gettempdir()).glob(f"{prefix}*-*"):
         try:
-            pid = int(folder.name[len(FOLDER_PREFIX):].split("-", 1)[0])
+            pid = int(folder.name[len(prefix):].split("-", 1)[0])
             os.kill(pid, 0)
         except ValueError:
             continue
@@ -188,6 +218,12 @@ def submit(table_name: str, table: "pa.Table", text_lengths: dict[str, int] | No
     return service, service.submit(table_name, table, text_lengths)
 
 
+def submit_file(table_name: str, path: Path) -> tuple[ValidationService, int]:
+    """Validation of a file of write_table_file's started, not waited for; the file is left."""
+    service = start()
+    return service, service.submit_file(table_name, path)
+
+
 def result(handle: tuple[ValidationService, int]):
     """The report of a submitted table; ValidationServiceError when its service ended first."""
     service, ticket = handle
@@ -208,8 +244,6 @@ def serve(folder: Path) -> None:
     """The service's loop: warm GX up (its import, the context, every suite), then answer."""
     import warnings
 
-    import pyarrow as pa
-
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the run's to handle; the pipe's end stops this
     warnings.filterwarnings("ignore", message=r".*(is currently in beta|is currently in preview).*")
     replies = os.fdopen(os.dup(1), "wb")
@@ -217,24 +251,24 @@ def serve(folder: Path) -> None:
     requests = sys.stdin.buffer
     try:
         from pipeline import validation
+        from pipeline.core.memory import give_back
 
         validation.warm_up()
         while True:
             message = _receive(requests)
             if message is None:
                 return
-            _, ticket, table_name, path = message
+            _, ticket, table_name, path, keep = message
             try:
-                with pa.memory_map(path) as source:
-                    table = pa.ipc.open_stream(source).read_all()
-                lengths = json.loads((table.schema.metadata or {}).get(TEXT_LENGTHS_KEY, b"{}"))
-                table = table.replace_schema_metadata({k: v for k, v in (table.schema.metadata or {}).items()
-                                                       if k != TEXT_LENGTHS_KEY})
+                table, lengths = read_table_file(Path(path))
                 reply = ("report", validation.validate_table(table_name, table, text_lengths=lengths or None))
             except Exception as exc:  # noqa: BLE001 - raised again in the run's process
                 reply = ("error", exc if _picklable(exc) else RuntimeError(f"{type(exc).__name__}: {exc}"))
             finally:
-                Path(path).unlink(missing_ok=True)
+                table = None
+                if not keep:
+                    Path(path).unlink(missing_ok=True)
+                give_back()
             written = folder / f".{ticket}.reply.tmp"
             written.write_bytes(pickle.dumps(reply, protocol=pickle.HIGHEST_PROTOCOL))
             written.replace(folder / f"{ticket}.reply")

@@ -1,0 +1,71 @@
+"""Rows built while reading (pipeline/rows_ahead.py): gathered in memory up to the budget, then
+written in batches that the validation process validates and the tables' steps read back."""
+
+import hashlib
+
+from pipeline import validation_service
+from pipeline.core.process import normalize, read_source
+from pipeline.core.rows import DocumentInputs
+from pipeline.rows_ahead import RowsAhead
+from schemas.tables import SENTENCES
+from tests.conftest import SEED_FIXTURES
+
+
+def sentence_tables() -> dict[str, tuple]:
+    tables = {}
+    for path in sorted(SEED_FIXTURES.glob("*.txt")):
+        sha = hashlib.sha256(path.read_bytes()).hexdigest()
+        norm = normalize(read_source(path, "text"))
+        rows = SENTENCES.row_builder()(DocumentInputs(sha[:16], path.name, sha, norm))
+        tables[sha[:16]] = (SENTENCES.to_table([{**r, "source_sha256": sha} for r in rows]), len(norm.text))
+    return tables
+
+
+def test_rows_over_the_budget_go_to_files_and_come_back_the_same(monkeypatch):
+    monkeypatch.setenv("SEIMEI_ROWS_AHEAD_MB", "0.001")  # 1 KB: every document's rows are written at once
+    tables = sentence_tables()
+    assert len(tables) >= 3
+    ahead = RowsAhead()
+    ahead.start("run-1")
+    for doc_id, (table, length) in tables.items():
+        assert ahead.offer("run-1", "sentences", doc_id, table, length)
+    batches = sorted(ahead.folder.iterdir())
+    assert len(batches) == len(tables), batches  # none kept in memory past the budget
+    reports = {}
+    for doc_id, (table, length) in tables.items():
+        rows, text_length, handle = ahead.take("run-1", "sentences", doc_id)
+        assert rows.equals(table) and text_length == length
+        if handle not in reports:
+            reports[handle] = validation_service.result(handle)
+            ahead.validated(handle)
+    assert len(reports) == len(tables) and all(r.success for r in reports.values())
+    assert list(ahead.folder.iterdir()) == []  # each batch removed once taken and validated
+    assert ahead.take("run-1", "sentences", next(iter(tables))) is None  # taken once
+    folder = ahead.folder
+    ahead.close()
+    assert not folder.exists()
+
+
+def test_rows_within_the_budget_stay_in_memory_until_the_reading_ends(monkeypatch):
+    monkeypatch.setenv("SEIMEI_ROWS_AHEAD_MB", "64")
+    tables = sentence_tables()
+    ahead = RowsAhead()
+    ahead.start("run-2")
+    for doc_id, (table, length) in tables.items():
+        ahead.offer("run-2", "sentences", doc_id, table, length)
+    assert ahead.folder is None  # nothing written yet
+    ahead.submit_all()
+    assert len(list(ahead.folder.iterdir())) == 1  # one batch, one validation
+    handles = {ahead.take("run-2", "sentences", d)[2] for d in tables}
+    assert len(handles) == 1 and validation_service.result(handles.pop()).success
+    ahead.start("run-3")  # a new run drops what the last one left
+    assert ahead.folder is None and ahead.take("run-3", "sentences", next(iter(tables))) is None
+    ahead.close()
+
+
+def test_a_run_in_processes_of_its_own_keeps_no_rows(monkeypatch):
+    monkeypatch.setenv("SEIMEI_EXECUTOR", "multiprocess")
+    ahead = RowsAhead()
+    ahead.start("run-4")
+    table, length = next(iter(sentence_tables().values()))
+    assert ahead.full() and not ahead.offer("run-4", "sentences", "x", table, length)
