@@ -2,7 +2,6 @@
 
 
 from collections import Counter
-from collections.abc import Sequence
 from pathlib import Path
 
 import dagster as dg
@@ -33,23 +32,6 @@ def reading_failure(outcome) -> str:
     return error_reason("reading", outcome.error_kind, outcome.error or "")
 
 
-class ReadAheadJobs(Sequence):
-    """The reading step's jobs, each made when a worker is handed it: whether the worker also
-    tokenizes the document depends on whether its rows can still be kept then (StagesAhead)."""
-
-    def __init__(self, settings: SeimeiSettings, sources: list, ahead: StagesAhead):
-        self.settings, self.sources, self.ahead = settings, sources, ahead
-
-    def __len__(self) -> int:
-        return len(self.sources)
-
-    def __getitem__(self, i: int) -> ReadAheadJob:
-        _, doc_id, s = self.sources[i]
-        read = ReadJob(str(self.settings.inbox), s.absolute_path, s.source_sha256, s.format,
-                       Path(s.absolute_path).suffix or Path(s.absolute_path).name, self.settings.limits)
-        return ReadAheadJob(read, doc_id, prepare=self.ahead.prepares, tokens=self.ahead.wants_tokens())
-
-
 @dg.asset(
     deps=[inbox_files],
     partitions_def=bucket_partitions,
@@ -73,7 +55,9 @@ def extracted_text(context: dg.AssetExecutionContext, settings: SeimeiSettings) 
     progress = Progress("extracted_text", len(sources), context.log.info)
     done: dict[str, dict] = {w.bucket: dict(w.current) for w in buckets}
     ahead = StagesAhead(context, settings, sorted({bucket for bucket, _, _ in sources}))
-    jobs = ReadAheadJobs(settings, sources, ahead)
+    jobs = [ReadAheadJob(ReadJob(str(settings.inbox), s.absolute_path, s.source_sha256, s.format,
+                                 Path(s.absolute_path).suffix or Path(s.absolute_path).name, limits),
+                         doc_id, prepare=ahead.prepares) for _, doc_id, s in sources]
 
     def take(i: int, outcome) -> None:
         """One document read (or not): stored and stamped, or rejected; then the next stages

@@ -109,11 +109,7 @@ class StagesAhead:
         self.stamps = {stage.name: {b: settings.store.read_stamps(stage.name, b) for b in buckets}
                        for stage in AFTER_READING}
         ROWS_AHEAD.start(context.run.run_id)
-        self.prepares = ROWS_AHEAD.budget > 0
-
-    def wants_tokens(self) -> bool:
-        """Whether a document's tokens built now could still be kept for the tokens step."""
-        return self.prepares and not ROWS_AHEAD.full()
+        self.prepares = not ROWS_AHEAD.full()
 
     def run(self, bucket: str, doc_id: str, source: InboxFile, extracted: dict,
             prepared: PreparedDocument | None = None) -> None:

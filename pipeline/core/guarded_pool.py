@@ -21,7 +21,7 @@ import signal
 import time
 from dataclasses import dataclass
 from multiprocessing.connection import wait
-from typing import Callable, Iterable, Sequence
+from typing import Callable, Iterable
 
 START_SECONDS = 120.0  # for a worker to start (imports) on a loaded machine
 QUEUED_PER_WORKER = 2  # the item in work and the next
@@ -134,7 +134,7 @@ def guarded_map(fn: Callable, items: Iterable, workers: int, deadline_seconds: f
     outcome handed to on_result is not kept (a run's read documents would otherwise all stay in
     memory until the last is read), and the list returned is then empty. warm_up: run by each
     worker as it starts, before the memory cap (which then bounds what one item adds to it)."""
-    items = items if isinstance(items, Sequence) else list(items)  # a Sequence: each made when it is sent
+    items = list(items)
     if not items:
         return []
     context = multiprocessing.get_context("spawn")

@@ -74,19 +74,18 @@ def read_job(job: ReadJob) -> tuple[dict | None, str | None, bool]:
 
 @dataclass(frozen=True)
 class ReadAheadJob:
-    """A document to read, then to normalize and (tokens=True) tokenize in the same worker: the
-    reading workers do the CPU-heavy stages in parallel instead of the run's one process."""
+    """A document to read, then to normalize and tokenize in the same worker: the reading
+    workers do the CPU-heavy stages in parallel instead of the run's one process."""
 
     read: ReadJob
     doc_id: str
-    prepare: bool  # normalize (and tokenize) too; False: only read, as read_job
-    tokens: bool
+    prepare: bool  # normalize and tokenize too; False: only read, as read_job
 
 
 @dataclass(frozen=True)
 class PreparedDocument:
     """What a reading worker did beyond reading: the normalized_text stage's result and counts,
-    and the document's tokens table (None when not asked for or when it could not be built)."""
+    and the document's tokens table (None when it could not be built)."""
 
     normalized: dict
     counts: dict
@@ -111,12 +110,10 @@ def read_ahead_job(job: ReadAheadJob) -> tuple[dict | None, str | None, bool, Pr
         normalized, counts = normalize_extracted(extracted, job.read.limits)
     except Exception:  # noqa: BLE001 - the normalized_text stage rejects it with the reason
         return extracted, reason, transient, None
-    tokens = None
-    if job.tokens:
-        try:
-            tokens = token_table_job((job.doc_id, job.read.sha256, NormalizedText.from_json(normalized)))
-        except Exception:  # noqa: BLE001 - the tokens step builds them again and says why
-            tokens = None
+    try:
+        tokens = token_table_job((job.doc_id, job.read.sha256, NormalizedText.from_json(normalized)))
+    except Exception:  # noqa: BLE001 - the tokens step builds them again and says why
+        tokens = None
     return extracted, reason, transient, PreparedDocument(normalized, counts, tokens)
 
 
