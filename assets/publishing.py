@@ -21,7 +21,7 @@ from pipeline.core.errors import RejectedInput
 from pipeline.core.inbox import InboxFile
 from pipeline.core.memory import give_back
 from pipeline.core.rows import DocumentInputs
-from pipeline.core.sectors import TokenView
+from pipeline.core.sectors import TokenView, token_views
 from pipeline.core.parallel import Workers, guarded_call
 from pipeline.core.process import NormalizedText
 from pipeline.partitions import bucket_partitions
@@ -363,9 +363,7 @@ def published_tokens(settings: SeimeiSettings, doc_id: str) -> tuple[TokenView, 
     if doc_id not in where:
         return ()
     offset, length = where[doc_id]
-    rows = table.slice(offset, length)
-    columns = (rows.column(name).to_pylist() for name in ("sentence_idx", "normalized_form", "char_start"))
-    return tuple(map(TokenView, *columns))
+    return token_views(table.slice(offset, length))
 
 
 def _validate(context, settings, contract, built: dict[str, pa.Table], text_lengths: dict[str, int]):

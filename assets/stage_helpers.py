@@ -100,9 +100,10 @@ class StagesAhead:
     would otherwise wait idle through the reading and do this work after it. Stored and stamped
     as the stages' own steps would; their steps then find the documents current.
 
-    The reading workers normalize and tokenize each document they read (read_ahead_job) while
-    its rows can still be kept: those are the stages' heaviest work, done in parallel there, not
-    one document at a time here. SEIMEI_ROWS_AHEAD_MB=0: the workers only read."""
+    The reading workers normalize and tokenize each document they read (read_ahead_job): those
+    are the stages' heaviest work, done in parallel there, not one document at a time here.
+    Where no rows can be kept (SEIMEI_ROWS_AHEAD_MB=0, steps in processes of their own) the
+    workers only read."""
 
     def __init__(self, context: dg.AssetExecutionContext, settings: SeimeiSettings, buckets: list[str]):
         self.context, self.settings = context, settings

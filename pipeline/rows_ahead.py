@@ -34,7 +34,7 @@ from pipeline import validation_service
 from pipeline.core.memory import give_back
 from pipeline.core.process import NormalizedText
 from pipeline.core.rows import DocumentInputs
-from pipeline.core.sectors import TokenView
+from pipeline.core.sectors import TokenView, token_views
 from pipeline.versions import stage_fingerprint
 
 DEFAULT_BUDGET_MB = 64
@@ -57,7 +57,7 @@ class Batch:
     path: Path
     where: dict[str, tuple[int, int]]  # doc_id -> (offset, length)
     left: int
-    handle: object = None
+    handle: object  # the validation it is in (pipeline/validation_service.py submit_file)
     validated: bool = False  # its report collected: the validation process is done with the file
 
 
@@ -155,8 +155,7 @@ class RowsAhead:
         docs = [d for d, _ in gathering.rows]
         gathering.rows.clear()
         give_back()  # the rows and their concatenation, written
-        batch = Batch(path, where, len(where))
-        batch.handle = validation_service.submit_file(table, path)
+        batch = Batch(path, where, len(where), validation_service.submit_file(table, path))
         self._by_handle[batch.handle] = batch
         for doc_id in docs:
             self._entries[(table, doc_id)][2] = batch
@@ -200,9 +199,6 @@ class RowsAhead:
                 if batch.left == 0:
                     batch.path.unlink(missing_ok=True)
 
-    def __len__(self) -> int:
-        return len(self._entries)
-
 
 ROWS_AHEAD = RowsAhead()
 atexit.register(ROWS_AHEAD.close)
@@ -239,8 +235,3 @@ def build_ahead(run_id: str, doc_id: str, source_path: str, source_sha256: str, 
             tokens = token_views(rows)
         ROWS_AHEAD.offer(run_id, contract.name, doc_id, rows, len(norm.text))
 
-
-def token_views(tokens: pa.Table) -> tuple[TokenView, ...]:
-    """A document's tokens table as the sector matcher reads it (as published: in key order)."""
-    columns = (tokens.column(name).to_pylist() for name in ("sentence_idx", "normalized_form", "char_start"))
-    return tuple(map(TokenView, *columns))

@@ -252,6 +252,7 @@ def serve(folder: Path) -> None:
     try:
         from pipeline import validation
         from pipeline.core.memory import give_back
+        from pipeline.core.parallel import picklable_error
 
         validation.warm_up()
         while True:
@@ -263,7 +264,7 @@ def serve(folder: Path) -> None:
                 table, lengths = read_table_file(Path(path))
                 reply = ("report", validation.validate_table(table_name, table, text_lengths=lengths or None))
             except Exception as exc:  # noqa: BLE001 - raised again in the run's process
-                reply = ("error", exc if _picklable(exc) else RuntimeError(f"{type(exc).__name__}: {exc}"))
+                reply = ("error", picklable_error(exc))
             finally:
                 table = None
                 if not keep:
@@ -275,14 +276,6 @@ def serve(folder: Path) -> None:
             _send(replies, ("done", ticket))
     finally:
         shutil.rmtree(folder, ignore_errors=True)
-
-
-def _picklable(exc: BaseException) -> bool:
-    try:
-        pickle.loads(pickle.dumps(exc))
-        return True
-    except Exception:  # noqa: BLE001
-        return False
 
 
 if __name__ == "__main__":

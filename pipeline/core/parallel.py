@@ -81,14 +81,16 @@ def guarded_call(job: tuple[Callable, object]) -> tuple[object, BaseException | 
     try:
         return fn(item), None
     except Exception as exc:  # noqa: BLE001 - the caller turns it into that item's rejection
-        return None, exc if _picklable(exc) else RuntimeError(f"{type(exc).__name__}: {exc}")
+        return None, picklable_error(exc)
 
 
-def _picklable(exc: BaseException) -> bool:
+def picklable_error(exc: BaseException) -> BaseException:
+    """The exception itself when it crosses to another process intact, else a RuntimeError that
+    names its class and says its message."""
     import pickle
 
     try:
         pickle.loads(pickle.dumps(exc))
-        return True
+        return exc
     except Exception:  # noqa: BLE001
-        return False
+        return RuntimeError(f"{type(exc).__name__}: {exc}")

@@ -20,7 +20,7 @@ from pipeline.core.normalize import JoinedText, join_lines
 from pipeline.core.pdf_layout import read_pdf
 from pipeline.core.sentences import split_sentences
 from pipeline.core.source_bytes import read_inside
-from pipeline.core.tokenize import TOKEN_COLUMNS, tokenize_columns
+from pipeline.core.tokenize import tokenize_columns
 
 
 def read_source(path: Path, fmt: str, limits: Limits = Limits()) -> ExtractedText:

@@ -42,6 +42,12 @@ class TokenView:
     char_start: int
 
 
+def token_views(tokens) -> tuple[TokenView, ...]:
+    """A document's rows of the tokens table (a pyarrow table, in key order) as the matcher reads them."""
+    columns = (tokens.column(name).to_pylist() for name in ("sentence_idx", "normalized_form", "char_start"))
+    return tuple(map(TokenView, *columns))
+
+
 def load_sectors(path: Path) -> list[Sector]:
     raw = json.loads(Path(path).read_text(encoding="utf-8"))
     return [Sector(s["id"], s["label_ja"], s["label_en"], tuple(s["terms"])) for s in raw["sectors"]]
