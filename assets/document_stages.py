@@ -1,15 +1,17 @@
-"""The per-document stages after reading, each a function of one document's upstream result:
-their steps run them, and the reading step runs them ahead for each document the moment it is
-read, while the workers read the next ones (assets/extraction.py). Either way a document is
-stored and stamped the same, so a step finds what was done ahead current and passes it over."""
+"""The per-document stages after reading, each a function of one document's typed upstream
+result (pipeline/stage_values.py): their steps run them, and the reading step runs them ahead
+for each document the moment it is read, while the workers read the next ones
+(assets/extraction.py). Either way a document is stored and stamped the same, so a step finds
+what was done ahead current and passes it over."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Callable
 
-from pipeline.core.process import NormalizedText, normalize_extracted
-from pipeline.core.structure import extract_structure
+from pipeline.core.lines import ExtractedText
+from pipeline.core.process import NormalizedText, normalized_stage
+from pipeline.core.structure import Structure, extract_structure
 from pipeline.resources import SeimeiSettings, officials_extractor, reference_data
 
 
@@ -17,17 +19,17 @@ from pipeline.resources import SeimeiSettings, officials_extractor, reference_da
 class DocumentStage:
     name: str
     upstream: str
-    # (the upstream's stored result, settings) -> (this stage's result, counts kept in its stamp)
-    transform: Callable[[dict, SeimeiSettings], tuple[dict, dict]]
+    # (the upstream's result, settings) -> (this stage's result, counts kept in its stamp)
+    transform: Callable[[object, SeimeiSettings], tuple[object, dict]]
 
 
-def normalized_document(raw: dict, settings: SeimeiSettings) -> tuple[dict, dict]:
-    return normalize_extracted(raw, settings.limits)
+def normalized_document(extracted: ExtractedText, settings: SeimeiSettings) -> tuple[NormalizedText, dict]:
+    return normalized_stage(extracted, settings.limits)
 
 
-def structured_document(raw: dict, settings: SeimeiSettings) -> tuple[dict, dict]:
-    structure = extract_structure(NormalizedText.from_json(raw), reference_data(), officials_extractor(), settings.limits)
-    return structure.to_json(), {
+def structured_document(norm: NormalizedText, settings: SeimeiSettings) -> tuple[Structure, dict]:
+    structure = extract_structure(norm, reference_data(), officials_extractor(), settings.limits)
+    return structure, {
         "dates": len(structure.dates),
         "officials": len(structure.officials),
         "officials_not_in_gazetteer": sum(o["person_id"] is None for o in structure.officials),

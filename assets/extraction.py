@@ -7,7 +7,7 @@ from pathlib import Path
 import dagster as dg
 
 from assets.inbox import inbox_files
-from assets.stage_helpers import BACKFILL, StagesAhead, bucket_version, clear_rejection, reject, run_buckets, stamp
+from assets.stage_helpers import BACKFILL, StagesAhead, bucket_version, clear_rejection, reject, run_buckets, run_id_of, stamp
 from pipeline.core.errors import error_reason
 from pipeline.core.guarded_pool import guarded_map
 from pipeline.core.parallel import worker_count
@@ -16,6 +16,8 @@ from pipeline.progress import Progress
 from pipeline.partitions import bucket_partitions
 from pipeline.project import OWNERS
 from pipeline.resources import SeimeiSettings
+from pipeline.stage_io import STAGE_STORE, STAGE_VALUES_TYPES
+from pipeline.stage_values import StageValues
 from pipeline.versions import code_version
 
 
@@ -40,8 +42,10 @@ def reading_failure(outcome) -> str:
     group_name="ingest",
     kinds={"pdf", "pdfplumber", "json"},
     owners=OWNERS,
+    io_manager_key=STAGE_STORE,
+    dagster_type=STAGE_VALUES_TYPES["extracted_text"],
 )
-def extracted_text(context: dg.AssetExecutionContext, settings: SeimeiSettings) -> dg.MaterializeResult:
+def extracted_text(context: dg.AssetExecutionContext, settings: SeimeiSettings) -> dg.Output:
     """Readable lines of each document with their page numbers; running headers, footers and page
     numbers dropped. Each file is read once, from inside the inbox, in a worker process bounded
     by the read deadline and the memory cap; unreadable files are rejected with a reason, and the
@@ -75,7 +79,7 @@ def extracted_text(context: dg.AssetExecutionContext, settings: SeimeiSettings) 
             return
         clear_rejection(settings, doc_id)
         settings.store.write("extracted_text", doc_id, extracted, durable=False)
-        done[bucket][doc_id] = stamp("extracted_text", context.run.run_id, encoding=extracted.get("encoding"))
+        done[bucket][doc_id] = stamp("extracted_text", run_id_of(context), encoding=extracted.get("encoding"))
         outcomes[source.format] += 1
         ahead.run(bucket, doc_id, source, extracted, prepared)
 
@@ -86,7 +90,8 @@ def extracted_text(context: dg.AssetExecutionContext, settings: SeimeiSettings) 
     ahead.finish()
     for path, reason in rejections.items():
         context.log.warning(f"rejected {path}: {reason}")
-    return dg.MaterializeResult(
+    return dg.Output(
+        StageValues.stored(settings.store, "extracted_text", done),
         metadata={
             "documents": sum(len(w.documents) for w in buckets),
             "documents_read": len(sources),

@@ -30,6 +30,8 @@ from pipeline.progress import Progress
 from pipeline.project import OWNERS
 from pipeline.resources import SeimeiSettings
 from pipeline.rows_ahead import ROWS_AHEAD
+from pipeline.stage_io import stage_input
+from pipeline.stage_values import STAGE_TYPES, StageValues
 from pipeline.table_metadata import column_schema, definition_metadata
 from pipeline import validation_service
 from pipeline.validation import ValidationReport, merge_reports
@@ -130,9 +132,11 @@ def publish_buckets(
     context: dg.AssetExecutionContext,
     settings: SeimeiSettings,
     contract: TableContract,
+    inputs: dict[str, StageValues],
     build_rows: RowBuilder,
     rows_in_workers: Callable[[tuple[str, str, NormalizedText]], pa.Table] | None = None,
 ) -> dg.MaterializeResult:
+    """inputs: the stages' values the table's spec names as upstream (normalized_text always)."""
     reports, held, all_stamps = [], {}, {}
     written = rows_total = files_written = 0
     buckets = run_buckets(context, settings, contract.name)
@@ -210,8 +214,8 @@ def publish_buckets(
         for chunk_start in range(0, len(todo), PUBLISH_CHUNK):
             chunk = todo[chunk_start:chunk_start + PUBLISH_CHUNK]
             sources = {d: by_name[b].documents[d] for b, d in chunk}
-            chunk_built, lengths = _build(context, settings, contract, sources, build_rows, rows_in_workers, workers,
-                                          progress)
+            chunk_built, lengths = _build(context, settings, contract, inputs, sources, build_rows, rows_in_workers,
+                                          workers, progress)
             pending.update(chunk_built)
             pending_order.extend(chunk)
             text_lengths.update(lengths)
@@ -290,20 +294,19 @@ def sorted_by_key(contract: TableContract, table: pa.Table) -> pa.Table:
     return table.sort_by([(k, "ascending") for k in contract.key]) if table.num_rows > 1 else table
 
 
-def _build(context, settings, contract, sources, build_rows, rows_in_workers, workers, progress):
+def _build(context, settings, contract, inputs, sources, build_rows, rows_in_workers, workers, progress):
     """Rows of a chunk of documents, each checked against the contract; a document whose rows
     cannot be built or break the contract is rejected. Returns ({doc_id: table}, text lengths)."""
-    store = settings.store
     built: dict[str, pa.Table] = {}
     text_lengths: dict[str, int] = {}
     todo: dict[str, NormalizedText] = {}
     for doc_id, source in sources.items():
-        raw = store.read("normalized_text", doc_id)
-        if raw is None or is_rejected(settings, doc_id):  # rejected, or gone from the inbox
+        norm = inputs["normalized_text"].get(doc_id)
+        if norm is None or is_rejected(settings, doc_id):  # rejected, or gone from the inbox
             progress.advance(doc_id)
             continue
-        todo[doc_id] = NormalizedText.from_json(raw)
-        text_lengths[doc_id] = len(todo[doc_id].text)
+        todo[doc_id] = norm
+        text_lengths[doc_id] = len(norm.text)
     names = [sources[doc_id].source_path for doc_id in todo]
     if rows_in_workers is not None:
         jobs = [(rows_in_workers, (doc_id, sources[doc_id].source_sha256, norm)) for doc_id, norm in todo.items()]
@@ -311,8 +314,8 @@ def _build(context, settings, contract, sources, build_rows, rows_in_workers, wo
     else:
         all_rows = []
         for name, (doc_id, norm) in zip(names, todo.items()):
-            inputs = partial(document_inputs, settings, contract, doc_id, sources[doc_id], norm)
-            all_rows.append(guarded_call((lambda make: build_rows(make()), inputs)))
+            make = partial(document_inputs, settings, contract, inputs, doc_id, sources[doc_id], norm)
+            all_rows.append(guarded_call((lambda make: build_rows(make()), make)))
             progress.advance(name)
     for doc_id, (rows, error) in zip(todo, all_rows):
         try:
@@ -328,11 +331,11 @@ def _build(context, settings, contract, sources, build_rows, rows_in_workers, wo
     return built, text_lengths
 
 
-def document_inputs(settings: SeimeiSettings, contract: TableContract, doc_id: str, source: InboxFile,
-                    norm: NormalizedText) -> DocumentInputs:
+def document_inputs(settings: SeimeiSettings, contract: TableContract, inputs: dict[str, StageValues], doc_id: str,
+                    source: InboxFile, norm: NormalizedText) -> DocumentInputs:
     """A document's typed inputs for the table's builder: the stage results its spec's upstream
-    names, read from the stage store (structured_fields) or the published bucket (tokens)."""
-    structure = settings.store.read("structured_fields", doc_id) if "structured_fields" in contract.upstream else None
+    names, from the stages' values (structured_fields) or the published bucket (tokens)."""
+    structure = inputs["structured_fields"].get(doc_id) if "structured_fields" in contract.upstream else None
     if "structured_fields" in contract.upstream and structure is None:
         raise RejectedInput("no structured fields for the document (its structure stage did not finish)")
     tokens = published_tokens(settings, doc_id) if "tokens" in contract.upstream else None
@@ -446,12 +449,15 @@ def per_document_table(contract: TableContract) -> dg.AssetsDefinition:
     the builder and worker function it names, its upstream as deps, its code version and kinds;
     the same bucket partitions, policy and check for all."""
     assert contract.per_document and contract.key[0] == "doc_id", contract.name  # bucket files sort by doc_id first
+    assert "normalized_text" in contract.upstream, contract.name  # every row's offsets are checked against its text
     build_rows = contract.row_builder()
     rows_in_workers = contract.worker_builder()
+    stages = [name for name in UPSTREAM[contract.name] if name in STAGE_TYPES]
 
     @dg.asset(
         name=contract.name,
-        deps=list(UPSTREAM[contract.name]),
+        ins={name: stage_input(name) for name in stages},
+        deps=[name for name in UPSTREAM[contract.name] if name not in STAGE_TYPES],
         partitions_def=bucket_partitions,
         backfill_policy=BACKFILL,
         code_version=code_version(contract.name),
@@ -464,7 +470,7 @@ def per_document_table(contract: TableContract) -> dg.AssetsDefinition:
             CHECK_NAME, asset=contract.name, description=f"Great Expectations suite expectations/{contract.name}.json",
         )],
     )
-    def _asset(context: dg.AssetExecutionContext, settings: SeimeiSettings) -> dg.MaterializeResult:
-        return publish_buckets(context, settings, contract, build_rows, rows_in_workers)
+    def _asset(context: dg.AssetExecutionContext, settings: SeimeiSettings, **inputs: StageValues) -> dg.MaterializeResult:
+        return publish_buckets(context, settings, contract, inputs, build_rows, rows_in_workers)
 
     return _asset

@@ -17,6 +17,7 @@ from pipeline.core.errors import failure_reason
 from pipeline.core.inbox import InboxFile, first_of_each_document
 from pipeline.planning import final_rejections
 from pipeline.core.process import NormalizedText, PreparedDocument
+from pipeline.stage_values import STAGE_TYPES, StageValues
 from pipeline.progress import Progress
 from pipeline.rows_ahead import ROWS_AHEAD, build_ahead
 from pipeline.resources import SeimeiSettings
@@ -60,16 +61,17 @@ def run_buckets(context: dg.AssetExecutionContext, settings: SeimeiSettings, sta
 
 
 def transform_documents(context: dg.AssetExecutionContext, settings: SeimeiSettings, stage: DocumentStage,
-                        show_progress: bool = False) -> tuple[dg.DataVersion, dict[str, dict]]:
+                        upstream: StageValues, show_progress: bool = False) -> tuple[StageValues, dg.DataVersion]:
     """A stage that turns each document's upstream result into its own: for every document of
-    the run's buckets it has to do, read upstream's result (none: rejected upstream, passed over),
-    transform it (an exception is that document's rejection, never the run's), store and stamp it.
-    show_progress: log the step's progress (pipeline/progress.py). Returns the DataVersion of what
-    the buckets now hold, and their stamps ("<bucket>/<doc_id>": stamp)."""
-    store = settings.store
-    stamps = {}
+    the run's buckets it has to do, take upstream's result (none: rejected upstream, passed over),
+    transform it (an exception is that document's rejection, never the run's), store it, and
+    commit each bucket with its stamps. show_progress: log the step's progress
+    (pipeline/progress.py). Returns the stage's values for the run's buckets and the DataVersion
+    of what they hold."""
+    store, to_json = settings.store, STAGE_TYPES[stage.name].to_json
+    stamps: dict[str, dict[str, dict]] = {}
     buckets = run_buckets(context, settings, stage.name)
-    ahead = sum(s.get("run") == context.run.run_id for w in buckets for s in w.current.values())
+    ahead = sum(s.get("run") == run_id_of(context) for w in buckets for s in w.current.values())
     if ahead:
         context.log.info(f"{stage.name}: {ahead} document(s) already done as they were read (extracted_text)")
     progress = Progress(stage.name, sum(len(w.todo) for w in buckets), context.log.info) if show_progress else None
@@ -78,20 +80,21 @@ def transform_documents(context: dg.AssetExecutionContext, settings: SeimeiSetti
         for doc_id in w.todo:
             if progress is not None:
                 progress.advance(doc_id)
-            raw = store.read(stage.upstream, doc_id)
-            if raw is None:  # rejected upstream
+            value = upstream.get(doc_id)
+            if value is None:  # rejected upstream
                 store.delete(stage.name, doc_id)
                 continue
             try:
-                result, counts = stage.transform(raw, settings)
+                result, counts = stage.transform(value, settings)
             except Exception as exc:  # one document's failure is its rejection, never the run's
                 reject_failure(context, settings, doc_id, stage.name, exc)
                 continue
-            store.write(stage.name, doc_id, result, durable=False)
-            done[doc_id] = stamp(stage.name, context.run.run_id, **counts)
+            store.write(stage.name, doc_id, to_json(result), durable=False)
+            done[doc_id] = stamp(stage.name, run_id_of(context), **counts)
         store.write_stamps(stage.name, w.bucket, done)
-        stamps.update({f"{w.bucket}/{d}": s for d, s in done.items()})
-    return dg.DataVersion(bucket_version(stamps)), stamps
+        stamps[w.bucket] = done
+    version = bucket_version({f"{b}/{d}": s for b, st in stamps.items() for d, s in st.items()})
+    return StageValues.stored(store, stage.name, stamps), dg.DataVersion(version)
 
 
 class StagesAhead:
@@ -109,28 +112,33 @@ class StagesAhead:
         self.context, self.settings = context, settings
         self.stamps = {stage.name: {b: settings.store.read_stamps(stage.name, b) for b in buckets}
                        for stage in AFTER_READING}
-        ROWS_AHEAD.start(context.run.run_id)
+        ROWS_AHEAD.start(run_id_of(context))
         self.prepares = not ROWS_AHEAD.full()
 
     def run(self, bucket: str, doc_id: str, source: InboxFile, extracted: dict,
             prepared: PreparedDocument | None = None) -> None:
         """Then the published tables' rows of the document, kept for their steps (pipeline/rows_ahead.py).
-        prepared: what the reading worker did already (the normalized text, perhaps the tokens)."""
-        raw, results = extracted, {}
+        extracted: the reading's result as stored; prepared: what the reading worker did already
+        (the normalized text, perhaps the tokens)."""
+        value, results = None, {}  # value: the last stage's result, the next one's input
         for stage in AFTER_READING:
             try:
                 if stage is NORMALIZED_TEXT and prepared is not None:
-                    raw, counts = prepared.normalized, prepared.counts
+                    stored, counts = prepared.normalized, prepared.counts
+                    value = NormalizedText.from_json(stored)
                 else:
-                    raw, counts = stage.transform(raw, self.settings)
+                    if stage is NORMALIZED_TEXT:
+                        value = STAGE_TYPES["extracted_text"].from_json(extracted)
+                    value, counts = stage.transform(value, self.settings)
+                    stored = STAGE_TYPES[stage.name].to_json(value)
             except Exception as exc:  # that document's rejection at this stage, as in the step
                 reject_failure(self.context, self.settings, doc_id, stage.name, exc)
                 return
-            self.settings.store.write(stage.name, doc_id, raw, durable=False)
-            self.stamps[stage.name][bucket][doc_id] = stamp(stage.name, self.context.run.run_id, **counts)
-            results[stage.name] = raw
-        build_ahead(self.context.run.run_id, doc_id, source.source_path, source.source_sha256,
-                    NormalizedText.from_json(results["normalized_text"]), results["structured_fields"],
+            self.settings.store.write(stage.name, doc_id, stored, durable=False)
+            self.stamps[stage.name][bucket][doc_id] = stamp(stage.name, run_id_of(self.context), **counts)
+            results[stage.name] = value
+        build_ahead(run_id_of(self.context), doc_id, source.source_path, source.source_sha256,
+                    results["normalized_text"], results["structured_fields"],
                     {"tokens": prepared.tokens} if prepared is not None and prepared.tokens is not None else {})
 
     def finish(self) -> None:
@@ -139,6 +147,14 @@ class StagesAhead:
             for bucket, stamps in by_bucket_stamps.items():
                 self.settings.store.write_stamps(stage, bucket, stamps)
         ROWS_AHEAD.submit_all()
+
+
+def run_id_of(context: dg.AssetExecutionContext) -> str:
+    """The run's id; an asset called directly (as in a test) has no run: "EPHEMERAL", Dagster's name."""
+    try:
+        return context.run.run_id
+    except dg.DagsterError:  # DagsterInvalidPropertyError, not exported
+        return "EPHEMERAL"
 
 
 def stamp(stage: str, run_id: str, **extra) -> dict:

@@ -13,10 +13,17 @@ from assets.structure import structured_fields
 from assets.tables import TABLE_ASSETS
 from pipeline.jobs import ingest_statements
 from pipeline.project import default_inbox, default_publish
-from pipeline.resources import settings_from_env
+from pipeline.resources import SeimeiSettings, settings_from_env
+from pipeline.stage_io import STAGE_STORE, stage_store_io_manager
 from pipeline.sensors import daily_rescan, inbox_sensor, withdraw_after_failed_run
 
 ASSETS = [inbox_files, extracted_text, normalized_text, structured_fields, *TABLE_ASSETS, sources, corpus_report]
+
+
+def run_resources(settings: SeimeiSettings) -> dict:
+    """The resources every run needs: the settings, and the stage results' IO manager that reads
+    the stage store under settings' publish folder."""
+    return {"settings": settings, STAGE_STORE: stage_store_io_manager}
 
 
 def build_definitions(inbox_dir: str | None = None, publish_dir: str | None = None) -> dg.Definitions:
@@ -26,7 +33,7 @@ def build_definitions(inbox_dir: str | None = None, publish_dir: str | None = No
         jobs=[ingest_statements],
         sensors=[inbox_sensor, withdraw_after_failed_run],
         schedules=[daily_rescan],
-        resources={"settings": settings},
+        resources=run_resources(settings),
     )
 
 

@@ -35,16 +35,27 @@ from pipeline.core.memory import give_back
 from pipeline.core.process import NormalizedText
 from pipeline.core.rows import DocumentInputs
 from pipeline.core.sectors import TokenView, token_views
+from pipeline.core.structure import Structure
 from pipeline.versions import stage_fingerprint
 
 DEFAULT_BUDGET_MB = 64
 FOLDER_PREFIX = "seimei-rows-"  # then the run's pid, as the validation process's folders
 
 
+_EVERY_STEP_HERE = False
+
+
+def every_step_runs_here() -> None:
+    """Said by `seimei run`, whose runs execute in its own process (execute_in_process) whatever
+    SEIMEI_EXECUTOR says: that setting names the executor of the UI's and the daemon's runs."""
+    global _EVERY_STEP_HERE
+    _EVERY_STEP_HERE = True
+
+
 def budget_bytes() -> int:
     """0 where the tables' steps run in processes of their own (SEIMEI_EXECUTOR multiprocess or
     k8s): rows kept by this process would never reach them."""
-    if os.environ.get("SEIMEI_EXECUTOR", "in_process") != "in_process":
+    if not _EVERY_STEP_HERE and os.environ.get("SEIMEI_EXECUTOR", "in_process") != "in_process":
         return 0
     raw = os.environ.get("SEIMEI_ROWS_AHEAD_MB", "").strip()
     return int(float(raw) * 2**20) if raw else DEFAULT_BUDGET_MB * 2**20
@@ -205,7 +216,7 @@ atexit.register(ROWS_AHEAD.close)
 
 
 def build_ahead(run_id: str, doc_id: str, source_path: str, source_sha256: str, norm: NormalizedText,
-                structure: dict, built: dict[str, pa.Table]) -> None:
+                structure: Structure, built: dict[str, pa.Table]) -> None:
     """Every per-document table's rows of one document, in the tables' order (tokens before the
     sectors matched on them), each kept for its step. A table whose rows fail here is
     left to its step, which builds them again and rejects the document with the reason.

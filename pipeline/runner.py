@@ -18,6 +18,7 @@ from pipeline.project import default_publish
 from pipeline.consistency import withdraw_unlisted
 from pipeline.removal_guard import check_withdrawal
 from pipeline.resources import SeimeiSettings, reference_data, settings_from_env
+from pipeline.rows_ahead import every_step_runs_here
 from schemas.tables import PUBLISHED_TABLES
 
 # One "materialization planned" event per asset for a run over a partition range, not one per
@@ -112,6 +113,7 @@ def _run(inbox: str, publish: str, instance: dg.DagsterInstance, echo=print, log
     if plan.nothing_to_do:
         echo(f"Nothing new: all {len(plan.files)} files in {inbox} are already processed; no document work done.")
     requests = list(run_requests(plan, settings))
+    every_step_runs_here()  # execute_in_process below, whatever SEIMEI_EXECUTOR names for the UI
     if not requests:  # nothing to validate: the validation process `seimei run` started is not needed
         from pipeline import validation_service
 

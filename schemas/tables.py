@@ -156,7 +156,7 @@ DATES = TableContract(
     joins=(TO_DOCUMENT, in_sentence("char_start")),
     trace=Trace("char_start", "char_end", "page"),
     code_version="4",
-    upstream=("structured_fields",),
+    upstream=("normalized_text", "structured_fields"),  # the text's length bounds the offsets (validation)
     rows="pipeline.core.rows:dates_rows",
 )
 
@@ -186,7 +186,7 @@ OFFICIALS = TableContract(
     trace=Trace("char_start", "char_end", "page", note="person_id leads to the gazetteer entry "
                 "(data/reference/officials.json), which folds every spelling of the person."),
     code_version="5",
-    upstream=("structured_fields",),
+    upstream=("normalized_text", "structured_fields"),  # the text's length bounds the offsets (validation)
     rows="pipeline.core.rows:officials_rows",
 )
 

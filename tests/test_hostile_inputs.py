@@ -138,7 +138,7 @@ def test_a_file_swapped_for_a_link_outside_the_inbox_is_never_read(tmp_path):
 def test_a_document_changed_mid_run_is_not_rejected_for_ever(tmp_path):
     """The scan hashes the file, then it is re-copied (cut short) before the reader gets to it:
     that run records it as changed, and once the same bytes are back the next run publishes it."""
-    from pipeline.definitions import ASSETS
+    from pipeline.definitions import ASSETS, run_resources
     from pipeline.automation import RANGE_END, RANGE_START
     from pipeline.buckets import bucket_keys
     from pipeline.resources import SeimeiSettings
@@ -148,7 +148,7 @@ def test_a_document_changed_mid_run_is_not_rejected_for_ever(tmp_path):
     pdf = next(SAMPLE_INBOX.glob("*.pdf"))
     target = inbox / "statement.pdf"
     shutil.copy(pdf, target)
-    resources = {"settings": SeimeiSettings(inbox_dir=str(inbox), publish_dir=str(out))}
+    resources = run_resources(SeimeiSettings(inbox_dir=str(inbox), publish_dir=str(out)))
     with dg.instance_for_test() as instance:
         assert dg.materialize([a for a in ASSETS if a.key.path == ["inbox_files"]], instance=instance,
                               resources=resources).success
@@ -196,7 +196,7 @@ def test_an_exception_in_one_documents_work_rejects_that_document_only(tmp_path_
     import importlib
 
     from pipeline.automation import RANGE_END, RANGE_START
-    from pipeline.definitions import ASSETS
+    from pipeline.definitions import ASSETS, run_resources
     from pipeline.buckets import bucket_keys
     from pipeline.resources import SeimeiSettings
 
@@ -216,7 +216,7 @@ def test_an_exception_in_one_documents_work_rejects_that_document_only(tmp_path_
     root = tmp_path_factory.mktemp("fault")
     inbox, out = root / "inbox", root / "out"
     shutil.copytree(SAMPLE_INBOX, inbox)
-    resources = {"settings": SeimeiSettings(inbox_dir=str(inbox), publish_dir=str(out), workers=1)}
+    resources = run_resources(SeimeiSettings(inbox_dir=str(inbox), publish_dir=str(out), workers=1))
     setattr(module, function, failing)
     saved_budget = os.environ.get("SEIMEI_ROWS_AHEAD_MB")
     if function in IN_READING_WORKERS:

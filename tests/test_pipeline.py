@@ -14,7 +14,7 @@ from pipeline.planning import PER_DOCUMENT_TABLES
 import pytest
 
 from pipeline.automation import RANGE_END, RANGE_START
-from pipeline.definitions import ASSETS
+from pipeline.definitions import ASSETS, run_resources
 from pipeline.buckets import bucket_keys, bucket_of, by_bucket
 from pipeline.resources import SeimeiSettings
 from schemas.tables import PUBLISHED_TABLES
@@ -26,7 +26,7 @@ def materialized(tmp_path_factory):
     inbox = tmp_path_factory.mktemp("inbox")
     shutil.copytree(SAMPLE_INBOX, inbox, dirs_exist_ok=True)
     out = tmp_path_factory.mktemp("published")
-    resources = {"settings": SeimeiSettings(inbox_dir=str(inbox), publish_dir=str(out))}
+    resources = run_resources(SeimeiSettings(inbox_dir=str(inbox), publish_dir=str(out)))
     buckets = bucket_keys()
     with dg.instance_for_test() as instance:
         result = dg.materialize(ASSETS, instance=instance, resources=resources,
@@ -139,7 +139,7 @@ def test_every_asset_has_a_code_version_and_reference_data_is_part_of_it():
 def test_rematerializing_unchanged_inputs_gives_the_same_data_versions(materialized):
     _, instance, out, _ = materialized
     keys = bucket_keys()
-    settings_dir = {"settings": SeimeiSettings(inbox_dir=str(out.parent / "inbox_again"), publish_dir=str(out))}
+    settings_dir = run_resources(SeimeiSettings(inbox_dir=str(out.parent / "inbox_again"), publish_dir=str(out)))
     shutil.copytree(SAMPLE_INBOX, out.parent / "inbox_again", dirs_exist_ok=True)
 
     def versions():
@@ -234,7 +234,7 @@ def test_a_rejected_file_shows_as_a_warning_on_the_ledger_and_a_count_on_the_run
     buckets = bucket_keys()
     with dg.instance_for_test() as instance:
         result = dg.materialize(ASSETS, instance=instance,
-                                resources={"settings": SeimeiSettings(inbox_dir=str(inbox), publish_dir=str(out), workers=1)},
+                                resources=run_resources(SeimeiSettings(inbox_dir=str(inbox), publish_dir=str(out), workers=1)),
                                 tags={RANGE_START: buckets[0], RANGE_END: buckets[-1]})
         assert result.success
         (check,) = [e for e in result.get_asset_check_evaluations() if e.check_name == "no_rejected_files"]

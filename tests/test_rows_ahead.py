@@ -69,3 +69,20 @@ def test_a_run_in_processes_of_its_own_keeps_no_rows(monkeypatch):
     ahead.start("run-4")
     table, length = next(iter(sentence_tables().values()))
     assert ahead.full() and not ahead.offer("run-4", "sentences", "x", table, length)
+
+
+def test_seimei_run_keeps_rows_whatever_executor_the_ui_is_set_to(monkeypatch):
+    """SEIMEI_EXECUTOR names the executor of the UI's and the daemon's runs; `seimei run` runs
+    every step in its own process (pipeline/runner.py says so), so its rows are kept."""
+    from pipeline import rows_ahead
+
+    monkeypatch.setenv("SEIMEI_EXECUTOR", "multiprocess")
+    monkeypatch.setattr(rows_ahead, "_EVERY_STEP_HERE", False)  # put back after the test
+    ahead = RowsAhead()
+    ahead.start("run-5")
+    assert ahead.full()
+    rows_ahead.every_step_runs_here()
+    ahead.start("run-6")
+    table, length = next(iter(sentence_tables().values()))
+    assert not ahead.full() and ahead.offer("run-6", "sentences", "x", table, length)
+    ahead.close()

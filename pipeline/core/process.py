@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pipeline.core.decoding import decode_text
 from pipeline.core.errors import RejectedInput
@@ -21,6 +22,9 @@ from pipeline.core.pdf_layout import read_pdf
 from pipeline.core.sentences import split_sentences
 from pipeline.core.source_bytes import read_inside
 from pipeline.core.tokenize import tokenize_columns
+
+if TYPE_CHECKING:  # structure.py imports this module
+    from pipeline.core.structure import Structure
 
 
 def read_source(path: Path, fmt: str, limits: Limits = Limits()) -> ExtractedText:
@@ -92,12 +96,18 @@ class PreparedDocument:
     tokens: object = None  # pa.Table of the tokens contract
 
 
-def normalize_extracted(raw: dict, limits: Limits) -> tuple[dict, dict]:
-    """The normalized_text stage: an extracted_text result to its normalized text (JSON) and the
+def normalized_stage(extracted: ExtractedText, limits: Limits) -> tuple["NormalizedText", dict]:
+    """The normalized_text stage: a document's extracted text to its normalized text and the
     counts its stamp keeps; RejectedInput when the text is over the limit."""
-    norm = normalize(extracted_from_json(raw))
+    norm = normalize(extracted)
     limits.check_text(len(norm.text))
-    return norm.to_json(), {"characters": len(norm.text), "sentences": len(norm.sentences)}
+    return norm, {"characters": len(norm.text), "sentences": len(norm.sentences)}
+
+
+def normalize_extracted(raw: dict, limits: Limits) -> tuple[dict, dict]:
+    """normalized_stage from and to the stored JSON, for a reading worker (JSON pickles small)."""
+    norm, counts = normalized_stage(extracted_from_json(raw), limits)
+    return norm.to_json(), counts
 
 
 def read_ahead_job(job: ReadAheadJob) -> tuple[dict | None, str | None, bool, PreparedDocument | None]:
@@ -197,22 +207,22 @@ def normalize(extracted: ExtractedText) -> NormalizedText:
     )
 
 
-def document_row(doc_id: str, source_path: str, source_sha256: str, norm: NormalizedText, structure: dict) -> dict:
-    """The documents row; `structure` is Structure.to_json() of the same text."""
+def document_row(doc_id: str, source_path: str, source_sha256: str, norm: NormalizedText, structure: "Structure") -> dict:
+    """The documents row, from the normalized text and the structure extracted from it."""
     return {
         "doc_id": doc_id,
         "source_path": source_path,
         "source_sha256": source_sha256,
-        "title": structure["title"],
-        "doc_type": structure["doc_type"],
-        "is_provisional_translation": structure["is_provisional_translation"],
+        "title": structure.title,
+        "doc_type": structure.doc_type,
+        "is_provisional_translation": structure.is_provisional_translation,
         "page_count": norm.page_count,
         "text": norm.text,
         "char_count": len(norm.text),
-        "meeting_date": dt.date.fromisoformat(structure["meeting_date"]) if structure["meeting_date"] else None,
-        "place": structure["place"],
-        "countries": structure["countries"],
-        "next_meeting_date": dt.date.fromisoformat(structure["next_meeting_date"]) if structure.get("next_meeting_date") else None,
+        "meeting_date": dt.date.fromisoformat(structure.meeting_date) if structure.meeting_date else None,
+        "place": structure.place,
+        "countries": structure.countries,
+        "next_meeting_date": dt.date.fromisoformat(structure.next_meeting_date) if structure.next_meeting_date else None,
         "running_lines": list(norm.running_lines),
         "dropped_pages": [{"page": int(p), "reason": r} for p, r in sorted(norm.dropped_pages.items(), key=lambda kv: int(kv[0]))],
     }

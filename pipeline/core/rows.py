@@ -10,17 +10,18 @@ from dataclasses import dataclass
 
 from pipeline.core.process import NormalizedText, document_row, sentence_rows, token_rows
 from pipeline.core.sectors import TokenView
+from pipeline.core.structure import Structure
 
 
 @dataclass(frozen=True)
 class DocumentInputs:
-    """One document's stage results: `structure` (Structure.to_json()) when the table is built
-    from structured_fields, `tokens` (the document's published tokens) when from tokens."""
+    """One document's typed stage results: `structure` when the table is built from
+    structured_fields, `tokens` (the document's published tokens) when from tokens."""
     doc_id: str
     source_path: str
     source_sha256: str
     normalized: NormalizedText
-    structure: dict | None = None
+    structure: Structure | None = None
     tokens: tuple[TokenView, ...] | None = None
 
 
@@ -37,11 +38,11 @@ def tokens_rows(x: DocumentInputs) -> list[dict]:
 
 
 def dates_rows(x: DocumentInputs) -> list[dict]:
-    return [{"doc_id": x.doc_id, **row, "date": dt.date.fromisoformat(row["date"])} for row in x.structure["dates"]]
+    return [{"doc_id": x.doc_id, **row, "date": dt.date.fromisoformat(row["date"])} for row in x.structure.dates]
 
 
 def officials_rows(x: DocumentInputs) -> list[dict]:
-    return [{"doc_id": x.doc_id, **row} for row in x.structure["officials"]]
+    return [{"doc_id": x.doc_id, **row} for row in x.structure.officials]
 
 
 def sectors_rows(x: DocumentInputs) -> list[dict]:

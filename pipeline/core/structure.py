@@ -36,6 +36,10 @@ class Structure:
     def to_json(self) -> dict:
         return asdict(self)
 
+    @classmethod
+    def from_json(cls, d: dict) -> "Structure":
+        return cls(**d)
+
 
 def _resolve(mention: DateMention | None, text: str, mentions: list[DateMention],
              reference: dt.date | None, fallback_year: int | None = None) -> DateMention | None:
