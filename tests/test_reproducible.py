@@ -66,3 +66,38 @@ def test_rows_built_while_reading_are_the_rows_the_steps_build(tmp_path, monkeyp
     assert set(built.values()) <= {0}, built
     for table in PUBLISHED_TABLES:
         assert rows(ahead, table) == rows(in_steps, table), table
+
+
+def test_steps_in_processes_of_their_own_publish_the_same_rows(tmp_path):
+    """Under the multiprocess executor each step is a process of its own, as under k8s: every
+    step loads its upstream's typed values through the stage IO manager (pipeline/stage_io.py),
+    each table's step builds its own rows, and the run publishes exactly the rows of `seimei run`."""
+    import json
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from pipeline.automation import RANGE_END, RANGE_START
+    from pipeline.buckets import bucket_keys
+
+    files = [sorted(SAMPLE_INBOX.glob("*.pdf"))[0], sorted(SAMPLE_INBOX.glob("*.txt"))[0]]
+    in_process = publish(tmp_path, "in_process", [(f, f.name) for f in files])
+    inbox, out, home = tmp_path / "mp_inbox", tmp_path / "mp_out", tmp_path / "mp_home"
+    inbox.mkdir()
+    home.mkdir()
+    for f in files:
+        shutil.copy(f, inbox / f.name)
+    keys = bucket_keys()
+    env = {**os.environ, "SEIMEI_EXECUTOR": "multiprocess", "SEIMEI_INBOX": str(inbox), "SEIMEI_PUBLISH": str(out),
+           "DAGSTER_HOME": str(home), "GX_ANALYTICS_ENABLED": "false"}
+    dagster = Path(sys.executable).with_name("dagster")
+    done = subprocess.run([str(dagster), "job", "execute", "-m", "pipeline.definitions", "-j", "ingest_statements",
+                           "--tags", json.dumps({RANGE_START: keys[0], RANGE_END: keys[-1]})],
+                          env=env, cwd=tmp_path, capture_output=True, text=True, timeout=600)
+    log = done.stdout + done.stderr
+    assert done.returncode == 0, log[-3000:]
+    assert log.count("LOADED_INPUT") >= 10 and 'using input manager "stage_store"' in log
+    assert "STEP_FAILURE" not in log
+    for table in PUBLISHED_TABLES:
+        assert rows(out, table) == rows(in_process, table), table
