@@ -147,6 +147,9 @@ class StagesAhead:
             for bucket, stamps in by_bucket_stamps.items():
                 self.settings.store.write_stamps(stage, bucket, stamps)
         ROWS_AHEAD.submit_all()
+        if ROWS_AHEAD.stopped:
+            self.context.log.warning(f"rows were no longer built ahead: {ROWS_AHEAD.stopped}; the tables' steps "
+                                     "build the rest themselves")
 
 
 def run_id_of(context: dg.AssetExecutionContext) -> str:

@@ -15,12 +15,16 @@ Arrow IPC file (lz4) in the run's folder, and that file is handed to the validat
 on. Memory stays bounded whatever the size of the run; the disk holds the run's rows once, in a
 temporary folder removed as the steps take them (and by the next run, should this one be
 killed). The steps take the documents in the order they were read (bucket by bucket), so each
-batch is read back once. SEIMEI_ROWS_AHEAD_MB=0: nothing is built ahead. No Dagster.
+batch is read back once. SEIMEI_ROWS_AHEAD_MB=0: nothing is built ahead. A batch that would
+leave less than SEIMEI_ROWS_AHEAD_RESERVE_MB free on the temporary disk (1 GiB, at most a tenth
+of the disk), or that cannot be written, stops the keeping for the rest of the run (`stopped` says why): the tables' steps
+build those rows themselves, and the run goes on. No Dagster.
 """
 
 from __future__ import annotations
 
 import atexit
+import errno
 import os
 import shutil
 import tempfile
@@ -39,6 +43,7 @@ from pipeline.core.structure import Structure
 from pipeline.versions import stage_fingerprint
 
 DEFAULT_BUDGET_MB = 64
+DEFAULT_RESERVE_MB = 1024  # free space a batch must leave on the temporary disk (at most a tenth of it)
 FOLDER_PREFIX = "seimei-rows-"  # then the run's pid, as the validation process's folders
 
 
@@ -59,6 +64,13 @@ def budget_bytes() -> int:
         return 0
     raw = os.environ.get("SEIMEI_ROWS_AHEAD_MB", "").strip()
     return int(float(raw) * 2**20) if raw else DEFAULT_BUDGET_MB * 2**20
+
+
+def reserve_bytes(disk_bytes: int) -> int:
+    """The free space a batch must leave: $SEIMEI_ROWS_AHEAD_RESERVE_MB, or 1 GiB but no more
+    than a tenth of a small disk."""
+    raw = os.environ.get("SEIMEI_ROWS_AHEAD_RESERVE_MB", "").strip()
+    return int(float(raw) * 2**20) if raw else min(DEFAULT_RESERVE_MB * 2**20, disk_bytes // 10)
 
 
 @dataclass
@@ -94,13 +106,14 @@ class RowsAhead:
         self._by_handle: dict[object, Batch] = {}
         self._batches = 0
         self.budget = budget_bytes()
+        self.stopped: str | None = None  # why this run keeps no more rows (a full disk)
 
     def start(self, run_id: str) -> None:
         """A new run: what an earlier run left is dropped."""
         with self._lock:
             if run_id != self._run:
                 self._drop()
-                self._run, self.budget = run_id, budget_bytes()
+                self._run, self.budget, self.stopped = run_id, budget_bytes(), None
 
     def _drop(self) -> None:
         self._entries.clear()
@@ -115,7 +128,7 @@ class RowsAhead:
     def close(self) -> None:
         with self._lock:
             self._drop()
-            self._run = None
+            self._run, self.stopped = None, None
 
     def full(self) -> bool:
         return self.budget <= 0
@@ -138,7 +151,7 @@ class RowsAhead:
                 self._write(table)
             while self._gathered >= self.budget and self._gathering:
                 self._write(max(self._gathering, key=lambda t: self._gathering[t].nbytes))
-            return True
+            return (table, doc_id) in self._entries
 
     def submit_all(self) -> None:
         """Every table's rows still in memory written and handed to validation (the reading is done)."""
@@ -147,29 +160,56 @@ class RowsAhead:
                 self._write(table)
 
     def _write(self, table: str) -> None:
-        gathering = self._gathering.pop(table)
+        gathering = self._gathering.pop(table, None)
+        if gathering is None:
+            return
         self._gathered -= gathering.nbytes
         if not gathering.rows:
             return
-        if self._folder is None:
-            validation_service.remove_abandoned_folders(FOLDER_PREFIX)
-            self._folder = Path(tempfile.mkdtemp(prefix=f"{FOLDER_PREFIX}{os.getpid()}-"))
-        self._batches += 1
-        path = self._folder / f"{table}-{self._batches}.arrow"
-        where, offset = {}, 0
-        for doc_id, rows in gathering.rows:
-            where[doc_id] = (offset, rows.num_rows)
-            offset += rows.num_rows
-        lengths = {d: self._entries[(table, d)][1] for d, _ in gathering.rows}
-        validation_service.write_table_file(path, pa.concat_tables([r for _, r in gathering.rows]), lengths,
-                                            compression="lz4")
         docs = [d for d, _ in gathering.rows]
+        path = None
+        try:
+            if self._folder is None:
+                validation_service.remove_abandoned_folders(FOLDER_PREFIX)
+                self._folder = Path(tempfile.mkdtemp(prefix=f"{FOLDER_PREFIX}{os.getpid()}-"))
+            rows = pa.concat_tables([r for _, r in gathering.rows])
+            disk = shutil.disk_usage(self._folder)
+            free, reserve = disk.free, reserve_bytes(disk.total)
+            if free - rows.nbytes < reserve:  # nbytes: the batch before compression, an upper bound
+                raise OSError(errno.ENOSPC, f"{free >> 20} MiB free; a batch of {rows.nbytes / 2**20:.1f} MiB would "
+                              f"leave less than the reserve, SEIMEI_ROWS_AHEAD_RESERVE_MB={reserve >> 20}")
+            self._batches += 1
+            path = self._folder / f"{table}-{self._batches}.arrow"
+            lengths = {d: self._entries[(table, d)][1] for d in docs}
+            validation_service.write_table_file(path, rows, lengths, compression="lz4")
+        except OSError as exc:
+            if path is not None:
+                path.unlink(missing_ok=True)
+            self._stop(f"the temporary disk ({self._folder or tempfile.gettempdir()}): {exc.strerror or exc}", docs, table)
+            return
+        where, offset = {}, 0
+        for doc_id, part in gathering.rows:
+            where[doc_id] = (offset, part.num_rows)
+            offset += part.num_rows
         gathering.rows.clear()
+        del rows
         give_back()  # the rows and their concatenation, written
         batch = Batch(path, where, len(where), validation_service.submit_file(table, path))
         self._by_handle[batch.handle] = batch
         for doc_id in docs:
             self._entries[(table, doc_id)][2] = batch
+
+    def _stop(self, reason: str, docs: list[str], table: str) -> None:
+        """No more rows kept in this run: those not written are forgotten (their steps build
+        them); the batches written stay good."""
+        self.stopped, self.budget = reason, 0
+        for doc_id in docs:
+            self._entries.pop((table, doc_id), None)
+        for other, gathering in self._gathering.items():
+            for doc_id, _ in gathering.rows:
+                self._entries.pop((other, doc_id), None)
+        self._gathering.clear()
+        self._gathered = 0
 
     def take(self, run_id: str, table: str, doc_id: str) -> tuple[pa.Table, int, object] | None:
         """(rows, text length, validation handle) built ahead, removed from here; None when there
@@ -184,6 +224,8 @@ class RowsAhead:
             if batch is None:  # still in memory (taken before submit_all): written first
                 self._write(table)
                 batch = entry[2]
+                if batch is None:  # could not be written: the step builds them
+                    return None
             loaded = self._loaded.get(table)
             if loaded is None or loaded[0] is not batch:
                 try:

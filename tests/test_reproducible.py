@@ -42,22 +42,28 @@ def test_the_same_inputs_give_the_same_rows(tmp_path):
     assert {r["source_sha256"]: r["doc_id"] for r in rows(first, "sources")} == {k: r["doc_id"] for k, r in ledger.items()}
 
 
-def test_rows_built_while_reading_are_the_rows_the_steps_build(tmp_path, monkeypatch):
-    """The reading step builds every table's rows ahead (pipeline/rows_ahead.py); with no room
-    for them, each table's step builds its own. Both publish the same rows, and both runs say
-    which way they went."""
+def count_rows_taken(monkeypatch) -> dict[str, int]:
+    """{table: documents whose rows its step took from those built ahead}, filled as runs go."""
     from pipeline.rows_ahead import ROWS_AHEAD
 
-    files = sorted(SAMPLE_INBOX.iterdir())
-    built = {}
+    taken: dict[str, int] = {}
     real_take = ROWS_AHEAD.take
 
     def counting_take(run_id, table, doc_id):
         entry = real_take(run_id, table, doc_id)
-        built[table] = built.get(table, 0) + (entry is not None)
+        taken[table] = taken.get(table, 0) + (entry is not None)
         return entry
 
     monkeypatch.setattr(ROWS_AHEAD, "take", counting_take)
+    return taken
+
+
+def test_rows_built_while_reading_are_the_rows_the_steps_build(tmp_path, monkeypatch):
+    """The reading step builds every table's rows ahead (pipeline/rows_ahead.py); with no room
+    for them, each table's step builds its own. Both publish the same rows, and both runs say
+    which way they went."""
+    files = sorted(SAMPLE_INBOX.iterdir())
+    built = count_rows_taken(monkeypatch)
     ahead = publish(tmp_path, "ahead", [(f, f.name) for f in files])
     assert built == {t: len(files) for t, c in PUBLISHED_TABLES.items() if c.per_document}, built
     built.clear()
@@ -66,6 +72,31 @@ def test_rows_built_while_reading_are_the_rows_the_steps_build(tmp_path, monkeyp
     assert set(built.values()) <= {0}, built
     for table in PUBLISHED_TABLES:
         assert rows(ahead, table) == rows(in_steps, table), table
+
+
+def test_a_temporary_disk_that_fills_up_mid_run_changes_no_row(tmp_path, monkeypatch):
+    """Rows kept ahead go to the temporary disk a batch at a time; once a batch would leave less
+    than the reserve free, the keeping stops for the run: the batches written are used, the
+    steps build the rest, and the rows are those of a run that kept them all."""
+    from pipeline import rows_ahead
+    from pipeline.rows_ahead import ROWS_AHEAD
+
+    files = sorted(SAMPLE_INBOX.iterdir())
+    whole = publish(tmp_path, "whole", [(f, f.name) for f in files])
+    monkeypatch.setenv("SEIMEI_ROWS_AHEAD_MB", "0.001")  # every document's rows are a batch of their own
+    writes = []
+
+    def reserve_running_out(disk_bytes: int) -> int:  # the disk "fills": after 8 batches none leaves the reserve free
+        writes.append(1)
+        return 0 if len(writes) <= 8 else 2**50
+
+    monkeypatch.setattr(rows_ahead, "reserve_bytes", reserve_running_out)
+    built = count_rows_taken(monkeypatch)
+    cut = publish(tmp_path, "cut", [(f, f.name) for f in files])
+    assert ROWS_AHEAD.stopped is None  # the run ended: its rows and its reason are gone
+    assert 0 < sum(built.values()) < len(files) * len(built), built
+    for table in PUBLISHED_TABLES:
+        assert rows(whole, table) == rows(cut, table), table
 
 
 def test_steps_in_processes_of_their_own_publish_the_same_rows(tmp_path):

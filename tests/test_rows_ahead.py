@@ -86,3 +86,20 @@ def test_seimei_run_keeps_rows_whatever_executor_the_ui_is_set_to(monkeypatch):
     table, length = next(iter(sentence_tables().values()))
     assert not ahead.full() and ahead.offer("run-6", "sentences", "x", table, length)
     ahead.close()
+
+
+def test_a_batch_that_would_fill_the_temporary_disk_stops_the_keeping_not_the_run(monkeypatch):
+    """Past SEIMEI_ROWS_AHEAD_RESERVE_MB of free space (here more than any disk has), no batch is
+    written: the rows not written are forgotten, so their steps build them, and the reason is kept."""
+    monkeypatch.setenv("SEIMEI_ROWS_AHEAD_MB", "0.001")
+    monkeypatch.setenv("SEIMEI_ROWS_AHEAD_RESERVE_MB", str(2**40))
+    ahead = RowsAhead()
+    ahead.start("run-7")
+    (doc_id, (table, length)), *_ = sentence_tables().items()
+    assert not ahead.offer("run-7", "sentences", doc_id, table, length)
+    assert ahead.full() and "SEIMEI_ROWS_AHEAD_RESERVE_MB" in ahead.stopped
+    assert ahead.take("run-7", "sentences", doc_id) is None
+    assert ahead.folder is None or not any(ahead.folder.iterdir())
+    ahead.start("run-8")  # the next run tries again
+    assert ahead.stopped is None
+    ahead.close()
