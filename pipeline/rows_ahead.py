@@ -29,6 +29,7 @@ import os
 import shutil
 import tempfile
 import threading
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -50,11 +51,17 @@ FOLDER_PREFIX = "seimei-rows-"  # then the run's pid, as the validation process'
 _EVERY_STEP_HERE = False
 
 
-def every_step_runs_here() -> None:
-    """Said by `seimei run`, whose runs execute in its own process (execute_in_process) whatever
-    SEIMEI_EXECUTOR says: that setting names the executor of the UI's and the daemon's runs."""
+@contextmanager
+def every_step_runs_here():
+    """Said by `seimei run` around its runs, which execute in its own process (execute_in_process)
+    whatever SEIMEI_EXECUTOR says: that setting names the executor of the UI's and the daemon's
+    runs. Only while the runs last: a process that goes on (a test, a notebook) is told nothing."""
     global _EVERY_STEP_HERE
-    _EVERY_STEP_HERE = True
+    before, _EVERY_STEP_HERE = _EVERY_STEP_HERE, True
+    try:
+        yield
+    finally:
+        _EVERY_STEP_HERE = before
 
 
 def budget_bytes() -> int:

@@ -113,7 +113,6 @@ def _run(inbox: str, publish: str, instance: dg.DagsterInstance, echo=print, log
     if plan.nothing_to_do:
         echo(f"Nothing new: all {len(plan.files)} files in {inbox} are already processed; no document work done.")
     requests = list(run_requests(plan, settings))
-    every_step_runs_here()  # execute_in_process below, whatever SEIMEI_EXECUTOR names for the UI
     if not requests:  # nothing to validate: the validation process `seimei run` started is not needed
         from pipeline import validation_service
 
@@ -125,11 +124,12 @@ def _run(inbox: str, publish: str, instance: dg.DagsterInstance, echo=print, log
         where = f"bucket {first}" if first == last else f"buckets {first}..{last}"
         what = f"{docs} documents ({where})" if docs is not None else "the ledger only"
         echo(f"Running {request.job_name} on {what} ...")
-        result = job.execute_in_process(
-            instance=instance, tags={**request.tags, HOST_TAG: socket.gethostname(), PID_TAG: str(os.getpid())},
-            run_config=log_config(log_level), raise_on_error=False,
-            asset_selection=request.asset_selection,
-        )
+        with every_step_runs_here():  # whatever SEIMEI_EXECUTOR names for the UI's runs
+            result = job.execute_in_process(
+                instance=instance, tags={**request.tags, HOST_TAG: socket.gethostname(), PID_TAG: str(os.getpid())},
+                run_config=log_config(log_level), raise_on_error=False,
+                asset_selection=request.asset_selection,
+            )
         summary.runs.append(result.run_id)
         if not result.success:
             failures = [_failure_text(e) for e in result.all_events if e.is_step_failure or e.event_type_value == "RUN_FAILURE"]

@@ -73,18 +73,18 @@ def test_a_run_in_processes_of_its_own_keeps_no_rows(monkeypatch):
 
 def test_seimei_run_keeps_rows_whatever_executor_the_ui_is_set_to(monkeypatch):
     """SEIMEI_EXECUTOR names the executor of the UI's and the daemon's runs; `seimei run` runs
-    every step in its own process (pipeline/runner.py says so), so its rows are kept."""
-    from pipeline import rows_ahead
+    every step in its own process and says so around its runs (pipeline/runner.py): rows are
+    kept then, and only then."""
+    from pipeline.rows_ahead import every_step_runs_here
 
     monkeypatch.setenv("SEIMEI_EXECUTOR", "multiprocess")
-    monkeypatch.setattr(rows_ahead, "_EVERY_STEP_HERE", False)  # put back after the test
     ahead = RowsAhead()
-    ahead.start("run-5")
-    assert ahead.full()
-    rows_ahead.every_step_runs_here()
-    ahead.start("run-6")
     table, length = next(iter(sentence_tables().values()))
-    assert not ahead.full() and ahead.offer("run-6", "sentences", "x", table, length)
+    with every_step_runs_here():
+        ahead.start("run-5")
+        assert not ahead.full() and ahead.offer("run-5", "sentences", "x", table, length)
+    ahead.start("run-6")
+    assert ahead.full()
     ahead.close()
 
 
