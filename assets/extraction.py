@@ -58,6 +58,7 @@ def extracted_text(context: dg.AssetExecutionContext, settings: SeimeiSettings) 
     sources = [(w.bucket, doc_id, w.documents[doc_id]) for w in buckets for doc_id in w.todo]
     progress = Progress("extracted_text", len(sources), context.log.info)
     done: dict[str, dict] = {w.bucket: dict(w.current) for w in buckets}
+    run_id = run_id_of(context)
     ahead = StagesAhead(context, settings, sorted({bucket for bucket, _, _ in sources}))
     jobs = [ReadAheadJob(ReadJob(str(settings.inbox), s.absolute_path, s.source_sha256, s.format,
                                  Path(s.absolute_path).suffix or Path(s.absolute_path).name, limits),
@@ -79,7 +80,7 @@ def extracted_text(context: dg.AssetExecutionContext, settings: SeimeiSettings) 
             return
         clear_rejection(settings, doc_id)
         settings.store.write("extracted_text", doc_id, extracted, durable=False)
-        done[bucket][doc_id] = stamp("extracted_text", run_id_of(context), encoding=extracted.get("encoding"))
+        done[bucket][doc_id] = stamp("extracted_text", run_id, encoding=extracted.get("encoding"))
         outcomes[source.format] += 1
         ahead.run(bucket, doc_id, source, extracted, prepared)
 
@@ -90,8 +91,9 @@ def extracted_text(context: dg.AssetExecutionContext, settings: SeimeiSettings) 
     ahead.finish()
     for path, reason in rejections.items():
         context.log.warning(f"rejected {path}: {reason}")
+    values = StageValues.stored(settings.store, "extracted_text", done)
     return dg.Output(
-        StageValues.stored(settings.store, "extracted_text", done),
+        values,
         metadata={
             "documents": sum(len(w.documents) for w in buckets),
             "documents_read": len(sources),
@@ -100,5 +102,5 @@ def extracted_text(context: dg.AssetExecutionContext, settings: SeimeiSettings) 
             "rejected": outcomes["rejected"],
             "rejections": dg.MetadataValue.json(rejections),
         },
-        data_version=dg.DataVersion(bucket_version({f"{b}/{d}": s for b, st in done.items() for d, s in st.items()})),
+        data_version=dg.DataVersion(bucket_version(values.all_stamps())),
     )

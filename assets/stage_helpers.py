@@ -68,10 +68,10 @@ def transform_documents(context: dg.AssetExecutionContext, settings: SeimeiSetti
     commit each bucket with its stamps. show_progress: log the step's progress
     (pipeline/progress.py). Returns the stage's values for the run's buckets and the DataVersion
     of what they hold."""
-    store, to_json = settings.store, STAGE_TYPES[stage.name].to_json
+    store, to_json, run_id = settings.store, STAGE_TYPES[stage.name].to_json, run_id_of(context)
     stamps: dict[str, dict[str, dict]] = {}
     buckets = run_buckets(context, settings, stage.name)
-    ahead = sum(s.get("run") == run_id_of(context) for w in buckets for s in w.current.values())
+    ahead = sum(s.get("run") == run_id for w in buckets for s in w.current.values())
     if ahead:
         context.log.info(f"{stage.name}: {ahead} document(s) already done as they were read (extracted_text)")
     progress = Progress(stage.name, sum(len(w.todo) for w in buckets), context.log.info) if show_progress else None
@@ -90,11 +90,11 @@ def transform_documents(context: dg.AssetExecutionContext, settings: SeimeiSetti
                 reject_failure(context, settings, doc_id, stage.name, exc)
                 continue
             store.write(stage.name, doc_id, to_json(result), durable=False)
-            done[doc_id] = stamp(stage.name, run_id_of(context), **counts)
+            done[doc_id] = stamp(stage.name, run_id, **counts)
         store.write_stamps(stage.name, w.bucket, done)
         stamps[w.bucket] = done
-    version = bucket_version({f"{b}/{d}": s for b, st in stamps.items() for d, s in st.items()})
-    return StageValues.stored(store, stage.name, stamps), dg.DataVersion(version)
+    values = StageValues.stored(store, stage.name, stamps)
+    return values, dg.DataVersion(bucket_version(values.all_stamps()))
 
 
 class StagesAhead:
@@ -109,10 +109,10 @@ class StagesAhead:
     workers only read."""
 
     def __init__(self, context: dg.AssetExecutionContext, settings: SeimeiSettings, buckets: list[str]):
-        self.context, self.settings = context, settings
+        self.context, self.settings, self.run_id = context, settings, run_id_of(context)
         self.stamps = {stage.name: {b: settings.store.read_stamps(stage.name, b) for b in buckets}
                        for stage in AFTER_READING}
-        ROWS_AHEAD.start(run_id_of(context))
+        ROWS_AHEAD.start(self.run_id)
         self.prepares = not ROWS_AHEAD.full()
 
     def run(self, bucket: str, doc_id: str, source: InboxFile, extracted: dict,
@@ -127,17 +127,17 @@ class StagesAhead:
                     stored, counts = prepared.normalized, prepared.counts
                     value = NormalizedText.from_json(stored)
                 else:
-                    if stage is NORMALIZED_TEXT:
-                        value = STAGE_TYPES["extracted_text"].from_json(extracted)
+                    if stage is NORMALIZED_TEXT:  # the first stage: its input is the reading's
+                        value = STAGE_TYPES[stage.upstream].from_json(extracted)
                     value, counts = stage.transform(value, self.settings)
                     stored = STAGE_TYPES[stage.name].to_json(value)
             except Exception as exc:  # that document's rejection at this stage, as in the step
                 reject_failure(self.context, self.settings, doc_id, stage.name, exc)
                 return
             self.settings.store.write(stage.name, doc_id, stored, durable=False)
-            self.stamps[stage.name][bucket][doc_id] = stamp(stage.name, run_id_of(self.context), **counts)
+            self.stamps[stage.name][bucket][doc_id] = stamp(stage.name, self.run_id, **counts)
             results[stage.name] = value
-        build_ahead(run_id_of(self.context), doc_id, source.source_path, source.source_sha256,
+        build_ahead(self.run_id, doc_id, source.source_path, source.source_sha256,
                     results["normalized_text"], results["structured_fields"],
                     {"tokens": prepared.tokens} if prepared is not None and prepared.tokens is not None else {})
 

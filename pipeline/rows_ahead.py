@@ -17,8 +17,8 @@ temporary folder removed as the steps take them (and by the next run, should thi
 killed). The steps take the documents in the order they were read (bucket by bucket), so each
 batch is read back once. SEIMEI_ROWS_AHEAD_MB=0: nothing is built ahead. A batch that would
 leave less than SEIMEI_ROWS_AHEAD_RESERVE_MB free on the temporary disk (1 GiB, at most a tenth
-of the disk), or that cannot be written, stops the keeping for the rest of the run (`stopped` says why): the tables' steps
-build those rows themselves, and the run goes on. No Dagster.
+of the disk), or that cannot be written, stops the keeping for the rest of the run (`stopped`
+says why): the tables' steps build those rows themselves, and the run goes on. No Dagster.
 """
 
 from __future__ import annotations

@@ -42,7 +42,7 @@ class StageValues(Mapping[str, T]):
         self.stage = stage
         self.stamps = {b: dict(s) for b, s in sorted(stamps.items())}
         self._load = load
-        self._bucket_of = {d: b for b, s in self.stamps.items() for d in s}
+        self._doc_ids = {d for s in self.stamps.values() for d in s}
 
     @classmethod
     def stored(cls, store: "StageStore", stage: str, stamps: Mapping[str, Mapping[str, dict]]) -> "StageValues":
@@ -73,12 +73,9 @@ class StageValues(Mapping[str, T]):
         """{"<bucket>/<doc_id>": stamp} of every document named."""
         return {f"{b}/{d}": st for b, s in self.stamps.items() for d, st in s.items()}
 
-    def in_bucket(self, bucket: str) -> list[str]:
-        return sorted(self.stamps.get(bucket, {}))
-
     def get(self, doc_id: str, default=None):
         """The document's result, read now; `default` when the stage has none for it."""
-        if doc_id not in self._bucket_of:
+        if doc_id not in self._doc_ids:
             return default
         value = self._load(doc_id)
         return default if value is None else value
@@ -90,13 +87,13 @@ class StageValues(Mapping[str, T]):
         return value
 
     def __contains__(self, doc_id: object) -> bool:
-        return doc_id in self._bucket_of
+        return doc_id in self._doc_ids
 
     def __iter__(self) -> Iterator[str]:
-        return iter(sorted(self._bucket_of))
+        return iter(sorted(self._doc_ids))
 
     def __len__(self) -> int:
-        return len(self._bucket_of)
+        return len(self._doc_ids)
 
     def __repr__(self) -> str:
         return f"StageValues({self.stage!r}: {len(self)} documents in {len(self.stamps)} buckets)"

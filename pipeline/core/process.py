@@ -68,10 +68,15 @@ class ReadJob:
 
 def read_job(job: ReadJob) -> tuple[dict | None, str | None, bool]:
     """For a guarded worker: (extracted JSON, None, False), or (None, reason, transient)."""
+    extracted, reason, transient = _read(job)
+    return (extracted_to_json(extracted) if extracted is not None else None), reason, transient
+
+
+def _read(job: ReadJob) -> tuple[ExtractedText | None, str | None, bool]:
     try:
         # an unsupported format is refused by parse_source without its bytes being read
         data = read_inside(job.inbox, job.target, job.sha256, job.limits.max_bytes) if job.fmt in ("pdf", "text") else b""
-        return extracted_to_json(parse_source(data, job.fmt, job.suffix, job.limits)), None, False
+        return parse_source(data, job.fmt, job.suffix, job.limits), None, False
     except RejectedInput as exc:
         return None, exc.reason, exc.transient
 
@@ -104,27 +109,22 @@ def normalized_stage(extracted: ExtractedText, limits: Limits) -> tuple["Normali
     return norm, {"characters": len(norm.text), "sentences": len(norm.sentences)}
 
 
-def normalize_extracted(raw: dict, limits: Limits) -> tuple[dict, dict]:
-    """normalized_stage from and to the stored JSON, for a reading worker (JSON pickles small)."""
-    norm, counts = normalized_stage(extracted_from_json(raw), limits)
-    return norm.to_json(), counts
-
-
 def read_ahead_job(job: ReadAheadJob) -> tuple[dict | None, str | None, bool, PreparedDocument | None]:
     """read_job, then what can be prepared. Any failure past the reading leaves the preparation
     out (None), never the document: the stage's own code does it again and says why."""
-    extracted, reason, transient = read_job(job.read)
+    extracted, reason, transient = _read(job.read)
+    stored = extracted_to_json(extracted) if extracted is not None else None
     if extracted is None or not job.prepare:
-        return extracted, reason, transient, None
+        return stored, reason, transient, None
     try:
-        normalized, counts = normalize_extracted(extracted, job.read.limits)
+        norm, counts = normalized_stage(extracted, job.read.limits)
     except Exception:  # noqa: BLE001 - the normalized_text stage rejects it with the reason
-        return extracted, reason, transient, None
+        return stored, reason, transient, None
     try:
-        tokens = token_table_job((job.doc_id, job.read.sha256, NormalizedText.from_json(normalized)))
+        tokens = token_table_job((job.doc_id, job.read.sha256, norm))
     except Exception:  # noqa: BLE001 - the tokens step builds them again and says why
         tokens = None
-    return extracted, reason, transient, PreparedDocument(normalized, counts, tokens)
+    return stored, reason, transient, PreparedDocument(norm.to_json(), counts, tokens)
 
 
 def warm_up_reading_worker() -> None:
