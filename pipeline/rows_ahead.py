@@ -245,15 +245,15 @@ class RowsAhead:
         with self._lock:
             if run_id != self._run:
                 return None
-            entry = self._entries.pop((table, doc_id), None)
+            entry = self._entries.get((table, doc_id))
             if entry is None:
                 return None
-            fingerprint, text_length, batch = entry
-            if batch is None:  # still in memory (taken before submit_all): written first
+            if entry[2] is None:  # still in memory (taken before submit_all): written first
                 self._write(table)
-                batch = entry[2]
-                if batch is None:  # could not be written: the step builds them
-                    return None
+            self._entries.pop((table, doc_id), None)
+            fingerprint, text_length, batch = entry
+            if batch is None:  # could not be written: the step builds them
+                return None
             loaded = self._loaded.get(table)
             if loaded is None or loaded[0] is not batch:
                 try:

@@ -3,7 +3,7 @@ written in batches that the validation process validates and the tables' steps r
 
 import hashlib
 
-from pipeline import validation_service
+from pipeline import rows_ahead, validation_service
 from pipeline.core.process import normalize, read_source
 from pipeline.core.rows import DocumentInputs
 from pipeline.rows_ahead import RowsAhead
@@ -60,6 +60,33 @@ def test_rows_within_the_budget_stay_in_memory_until_the_reading_ends(monkeypatc
     assert len(handles) == 1 and validation_service.result(handles.pop()).success
     ahead.start("run-3")  # a new run drops what the last one left
     assert ahead.folder is None and ahead.take("run-3", "sentences", next(iter(tables))) is None
+    ahead.close()
+
+
+def test_documents_gathered_in_memory_are_compacted_and_come_back_the_same(monkeypatch):
+    """A document's few rows are one small table each; held loose, their bookkeeping outweighed
+    the rows (~35 KB per document read in the run's process). Every COMPACT_EVERY documents they
+    become one table, and each document's rows still come back exactly, in order."""
+    monkeypatch.setenv("SEIMEI_ROWS_AHEAD_MB", "64")
+    monkeypatch.setattr(rows_ahead, "COMPACT_EVERY", 4)
+    seeds = list(sentence_tables().values())
+    docs = {f"{i:016x}": seeds[i % len(seeds)] for i in range(11)}  # 11 documents: two compactions and 3 loose
+    ahead = RowsAhead()
+    ahead.start("run-c")
+    for doc_id, (table, length) in docs.items():
+        assert ahead.offer("run-c", "sentences", doc_id, table, length)
+    gathering = ahead._gathering["sentences"]
+    assert [p.num_rows for p in gathering.parts[:2]] == [sum(docs[d][0].num_rows for d in list(docs)[k:k + 4])
+                                                         for k in (0, 4)]
+    assert len(gathering.parts) == 2 + 3 and all(p.column(0).num_chunks == 1 for p in gathering.parts[:2])
+    assert gathering.nbytes == sum(t.nbytes for t, _ in docs.values())
+    handles = set()
+    for doc_id, (table, length) in docs.items():  # the first take writes the batch
+        rows, text_length, handle = ahead.take("run-c", "sentences", doc_id)
+        assert rows.equals(table) and text_length == length
+        handles.add(handle)
+    assert len(handles) == 1  # one batch (its seeds repeat, so its validation fails on duplicate keys)
+    validation_service.result(handles.pop())
     ahead.close()
 
 
