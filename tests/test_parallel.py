@@ -7,7 +7,8 @@ import hashlib
 from pipeline.core.guarded_pool import guarded_map
 from pipeline.core.limits import Limits
 from pipeline.core.parallel import map_in_order, worker_count
-from pipeline.core.process import NormalizedText, ReadJob, extracted_from_json, normalize, read_job, token_table_job
+from pipeline.core.process import (NormalizedText, ReadAheadJob, ReadJob, extracted_from_json, normalize, read_ahead_job,
+                                   read_job, token_table_job, warm_up_reading_worker)
 from pipeline.core.rows import DocumentInputs, tokens_rows
 from schemas.tables import TOKENS
 from tests.conftest import SAMPLE_INBOX
@@ -29,6 +30,28 @@ def test_reading_and_tokenizing_in_two_workers_equals_one_worker():
     for (doc_id, sha, norm), table in zip(jobs, tables):
         expected = TOKENS.to_table([{**r, "source_sha256": sha} for r in tokens_rows(DocumentInputs(doc_id, "x", sha, norm))])
         assert table.num_rows > 0 and table.equals(expected), doc_id
+
+
+def pandas_in_this_process(job: ReadAheadJob) -> tuple:
+    """For a reading worker: what read_ahead_job gives, and whether pandas was ever imported."""
+    import sys
+
+    return read_ahead_job(job), sys.modules.get("pandas") is not None
+
+
+def test_a_reading_worker_tokenizes_without_importing_pandas():
+    """pyarrow imports pandas on its first list-to-array conversion (50 MiB, 0.4 s per worker);
+    the reading workers mark it absent and build the same tokens table."""
+    path = next(p for p in sorted(SAMPLE_INBOX.iterdir()) if p.suffix == ".pdf")
+    job = ReadAheadJob(ReadJob(str(SAMPLE_INBOX), str(path.resolve()), hashlib.sha256(path.read_bytes()).hexdigest(),
+                               "pdf", ".pdf", Limits()), "d" * 16, prepare=True)
+    [outcome] = guarded_map(pandas_in_this_process, [job], 1, 60, 2048, warm_up=warm_up_reading_worker)
+    (stored, reason, _, prepared), pandas_imported = outcome.value
+    assert reason is None and not pandas_imported
+    norm = normalize(extracted_from_json(stored))
+    sha = job.read.sha256
+    expected = TOKENS.to_table([{**r, "source_sha256": sha} for r in tokens_rows(DocumentInputs("d" * 16, "x", sha, norm))])
+    assert prepared.tokens.num_rows > 0 and prepared.tokens.equals(expected)
 
 
 def test_zero_workers_means_one_per_core():
