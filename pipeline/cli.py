@@ -47,7 +47,7 @@ def version_text() -> str:
     return f"seimei {version} (git {commit[:12] if commit else 'unknown'})"
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, own_process: bool = False) -> int:
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     warnings.filterwarnings("ignore", message=r".*(is currently in beta|is currently in preview).*")
     parser = argparse.ArgumentParser(prog="seimei", description="Japanese government statements to validated Parquet, with Dagster.",
@@ -115,6 +115,10 @@ def main(argv: list[str] | None = None) -> int:
     from pipeline import validation_service
 
     validation_service.start()  # GX is imported there while this process loads Dagster and reads
+    if own_process:  # the `seimei` command: this process only runs, and never needs pandas
+        from pipeline.core.without_pandas import do_without_pandas
+
+        do_without_pandas()
     from pipeline.core.reference import ReferenceDataError
     from pipeline.progress import TerminalBar
     from pipeline.instance_identity import ForeignInstance
@@ -195,7 +199,7 @@ def exit_now(code: int) -> None:
 
 def entry() -> None:
     """The `seimei` console script."""
-    exit_now(main())
+    exit_now(main(own_process=True))
 
 
 if __name__ == "__main__":

@@ -8,7 +8,6 @@ can keep it between Dagster steps without pickles.
 from __future__ import annotations
 
 import datetime as dt
-import sys
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -21,6 +20,7 @@ from pipeline.core.markup import plain_text
 from pipeline.core.normalize import JoinedText, join_lines
 from pipeline.core.pdf_layout import read_pdf
 from pipeline.core.sentences import split_sentences
+from pipeline.core.without_pandas import do_without_pandas
 from pipeline.core.source_bytes import read_inside
 from pipeline.core.tokenize import tokenize_columns
 
@@ -128,26 +128,13 @@ def read_ahead_job(job: ReadAheadJob) -> tuple[dict | None, str | None, bool, Pr
     return stored, reason, transient, PreparedDocument(norm.to_json(), counts, tokens)
 
 
-class _WithoutPandas:
-    """An import finder that says pandas is not installed (pyarrow then asks no more)."""
-
-    def find_spec(self, name, path=None, target=None):
-        if name == "pandas" or name.startswith("pandas."):
-            raise ModuleNotFoundError(f"No module named {name!r} (a reading worker does without it)", name=name)
-        return None
-
-
 def warm_up_reading_worker() -> None:
     """What read_ahead_job loads the first time it tokenizes (pyarrow, the tokens contract,
     SudachiPy and its dictionary), loaded as the worker starts: the memory cap then bounds
-    the reading of a document, not the libraries (pipeline/core/guarded_pool.py).
-
-    Run in a reading worker's own process only (guarded_map's warm_up): pyarrow imports pandas
-    the first time it turns a Python list into an array, only to ask whether the list is a
-    pandas object. That is 50 MiB and 0.4 s in every worker, which never uses pandas (nor do
-    pdfplumber and SudachiPy), so pandas is marked absent in the worker before pyarrow asks."""
-    if "pandas" not in sys.modules and not any(isinstance(f, _WithoutPandas) for f in sys.meta_path):
-        sys.meta_path.insert(0, _WithoutPandas())
+    the reading of a document, not the libraries (pipeline/core/guarded_pool.py). Run in a
+    reading worker's own process only (guarded_map's warm_up), which does without pandas
+    (pipeline/core/without_pandas.py; nor do pdfplumber and SudachiPy use it)."""
+    do_without_pandas()
     norm = normalize(ExtractedText(lines=[Line("日本国政府は声明を発表した。", 1, False)], encoding="utf-8"))
     token_table_job(("0" * 16, "0" * 64, norm))
 
