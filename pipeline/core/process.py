@@ -20,9 +20,9 @@ from pipeline.core.markup import plain_text
 from pipeline.core.normalize import JoinedText, join_lines
 from pipeline.core.pdf_layout import read_pdf
 from pipeline.core.sentences import split_sentences
-from pipeline.core.without_pandas import do_without_pandas
 from pipeline.core.source_bytes import read_inside
 from pipeline.core.tokenize import tokenize_columns
+from pipeline.core.without_pandas import do_without_pandas
 
 if TYPE_CHECKING:  # structure.py imports this module
     from pipeline.core.structure import Structure
