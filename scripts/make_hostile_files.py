@@ -1,13 +1,15 @@
 """Writes hostile inputs: files made to stop, hang or exhaust a reader, each the smallest of its
 kind and byte-for-byte reproducible. tests/test_hostile_inputs.py makes them in a temporary
-folder (nothing is committed) and checks that each is rejected with its reason while the other
-documents publish.
+folder (nothing is committed) and checks that each is rejected with its reason (or, for those a
+reader must survive, published) while the other documents publish.
 
 - surrogate_tounicode.pdf: a font whose ToUnicode map sends a code to U+D800, a lone surrogate
   no UTF-8 writer accepts (the rest of the page is ordinary Japanese);
 - inflate_bomb.pdf: a page whose content stream is deflated twice and inflates to 1 GiB;
-- crowded_page.pdf: a page of 100,000 glyphs, each drawn twice (overprinted: the de-duplication
-  pass is quadratic);
+- crowded_page.pdf: a page of 100,000 glyphs, each drawn twice (overprinted: pdfplumber's
+  de-duplication is quadratic; ours is one pass, so this one reads and publishes);
+- busy_page.pdf: a page of 1,500,000 path operators that draw nothing, a few KB deflated: every
+  one is parsed and interpreted, so its read outlasts any deadline while its memory stays small;
 - long_line.txt / full_stops.txt: a text over the character limit on one line, and one made of
   full stops (「。」) only;
 - mentions.txt: a text of 25,000 dates (over the mentions limit);
@@ -109,6 +111,13 @@ def crowded_page_pdf(glyphs: int = 100_000) -> bytes:
     return one_page_pdf(content, font, content_extra="/Filter /FlateDecode ")
 
 
+def busy_page_pdf(operators: int = 1_500_000) -> bytes:
+    """One glyph, then operators moves and lines ended without painting (`0 0 m 1 1 l n`)."""
+    content = zlib.compress(b"BT /F1 10 Tf 72 760 Td (A) Tj ET " + b"0 0 m 1 1 l n " * operators, 9)
+    font = b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"
+    return one_page_pdf(content, font, content_extra="/Filter /FlateDecode ")
+
+
 def long_line_text(chars: int = 1_200_000) -> bytes:
     return (JAPANESE * (chars // len(JAPANESE) + 1))[:chars].encode("utf-8")
 
@@ -130,6 +139,7 @@ HOSTILE = {
     "surrogate_tounicode.pdf": surrogate_tounicode_pdf,
     "inflate_bomb.pdf": inflate_bomb_pdf,
     "crowded_page.pdf": crowded_page_pdf,
+    "busy_page.pdf": busy_page_pdf,
     "long_line.txt": long_line_text,
     "full_stops.txt": full_stops_text,
     "mentions.txt": mentions_text,

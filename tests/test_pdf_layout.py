@@ -51,3 +51,60 @@ def test_a_pdf_without_text_is_rejected_as_needing_ocr():
 def test_a_page_number_alone_in_the_body_of_a_one_page_pdf_is_not_everything_lost():
     out = layout_pages([(1, H, [line("声明の本文。", 300), line("1", 810, x1=300)])])
     assert [ln.text for ln in out.lines] == ["声明の本文。"]
+
+
+# --- the page's characters, read from pdfminer's layout as pdfplumber would give them ---
+
+LEAN_KEYS = ("text", "x0", "x1", "top", "bottom", "doctop", "size", "upright", "fontname")
+
+
+def _realworld_pdfs():
+    from tests.conftest import SHARED
+
+    return sorted((SHARED / "realworld" / "files").glob("*.pdf"))
+
+
+@pytest.mark.parametrize("path", _realworld_pdfs(), ids=lambda p: p.name)
+def test_page_chars_are_pdfplumbers_chars_with_the_keys_the_layout_reads(path):
+    """Every glyph of every page (vertical, (cid:N), figures, SJIS fonts), in the same order, with
+    the same values as pdfplumber's page.chars: the layout reads nothing else."""
+    import pdfplumber
+
+    from pipeline.core.pdf_layout import page_chars
+
+    with pdfplumber.open(path) as pdf:
+        for page in pdf.pages[:8]:
+            try:
+                theirs = [{k: c[k] for k in LEAN_KEYS} for c in page.chars]
+            except Exception:  # a page pdfminer cannot interpret fails the same way for both
+                with pytest.raises(Exception):
+                    page_chars(page)
+                continue
+            assert page_chars(page) == theirs, f"page {page.page_number}"
+
+
+def _overprinted_pages():
+    import io
+
+    import pdfplumber
+
+    from tests.conftest import load_script
+
+    crowded = load_script("make_hostile_files").crowded_page_pdf(3000)
+    switzerland = next(p for p in _realworld_pdfs() if p.name == "mof_switzerland2012_en_jp_en.pdf")
+    return [pdfplumber.open(io.BytesIO(crowded)).pages[0], pdfplumber.open(switzerland).pages[0]]
+
+
+def test_overprinted_glyphs_are_deduplicated_as_pdfplumber_does_in_one_pass():
+    """Fake bold (the same glyph drawn twice at one place): the glyphs kept and their order are
+    pdfplumber's dedupe_chars exactly, on a real overprinted page and on 3,000 glyphs drawn twice."""
+    from pdfplumber.utils import dedupe_chars
+
+    from pipeline.core.pdf_layout import _deduped, _has_overprint, page_chars
+
+    for page in _overprinted_pages():
+        chars = page_chars(page)
+        assert _has_overprint(chars)
+        kept = _deduped(chars)
+        assert len(kept) < len(chars)
+        assert [id(c) for c in kept] == [id(c) for c in dedupe_chars(chars)]

@@ -18,6 +18,7 @@ import logging
 import re
 from collections import Counter
 from dataclasses import dataclass, replace
+from operator import itemgetter
 from pathlib import Path
 
 from pipeline.core.errors import RejectedInput
@@ -171,16 +172,45 @@ def _shared_foot(bottoms: list[float], size: float) -> float:
     return ordered[0]
 
 
-def _rows(page, ids: set[int]) -> list[PageLine]:
-    """The page's horizontal characters (by id) as pdfplumber text lines, top to bottom; whether
-    a line wraps is judged over the whole document (layout_pages)."""
-    if not ids:
+def _rows(page, chars: list[dict]) -> list[PageLine]:
+    """The page's horizontal characters as pdfplumber text lines, top to bottom; whether a line
+    wraps is judged over the whole document (layout_pages)."""
+    if not chars:
         return []
-    view = page.filter(lambda obj: obj.get("object_type") != "char" or id(obj) in ids)
-    lines = [
-        ln for ln in view.extract_text_lines(layout=False, strip=True, return_chars=False) if ln["text"].strip()
-    ]
+    from pdfplumber.utils import chars_to_textmap
+
+    textmap = chars_to_textmap(chars, layout=False, layout_bbox=page.bbox, layout_width=page.width,
+                               layout_height=page.height)
+    lines = [ln for ln in textmap.extract_text_lines(strip=True, return_chars=False) if ln["text"].strip()]
     return [PageLine(ln["text"], ln["x0"], ln["x1"], ln["top"], ln["bottom"], False) for ln in lines]
+
+
+def page_chars(page) -> list[dict]:
+    """The page's characters as pdfplumber's char dicts hold them, with only the keys the layout
+    and pdfplumber's text lines read (text, x0, x1, top, bottom, doctop, size, upright, fontname).
+    Built from pdfminer's layout directly: pdfplumber's page.chars resolves and copies every
+    attribute of every glyph (colours, colour spaces, marked content), which costs as much as
+    parsing the page, and nothing here reads them. Same coordinates as page.chars: pdfminer's
+    are relative to the MediaBox, and top/bottom count from the page's top."""
+    from pdfminer.layout import LTChar, LTContainer
+
+    mb_x0, mb_top = page.mediabox[0], page.mediabox[1]
+    height, doctop = page.height, page.initial_doctop
+    chars: list[dict] = []
+    stack = [iter(page.layout._objs)]
+    while stack:
+        for obj in stack[-1]:
+            if isinstance(obj, LTChar):
+                top = height - obj.y1 + mb_top
+                chars.append({"text": obj.get_text(), "x0": obj.x0 + mb_x0, "x1": obj.x1 + mb_x0, "top": top,
+                              "bottom": height - obj.y0 + mb_top, "doctop": doctop + top, "size": obj.size,
+                              "upright": obj.upright, "fontname": obj.fontname})
+            elif isinstance(obj, LTContainer):  # a figure's characters, in drawing order
+                stack.append(iter(obj._objs))
+                break
+        else:
+            stack.pop()
+    return chars
 
 
 def _has_overprint(chars: list[dict]) -> bool:
@@ -195,18 +225,41 @@ def _has_overprint(chars: list[dict]) -> bool:
     return False
 
 
+def _deduped(chars: list[dict], tolerance: float = 1) -> list[dict]:
+    """pdfplumber's dedupe_chars (the same glyph, font and size within tolerance of one place:
+    the first by position stays), in the page's drawing order. pdfplumber restores that order
+    with list.index per glyph kept, quadratic in the page's glyphs (100,000 overprinted glyphs
+    took longer than the read deadline); a map of positions makes it one pass."""
+    from pdfplumber.utils import cluster_objects
+
+    def group(c: dict) -> tuple:
+        return c["upright"], c["text"], c["fontname"], c["size"]
+
+    position = {id(c): i for i, c in enumerate(chars)}
+    kept = []
+    groups: dict[tuple, list[dict]] = {}
+    for c in chars:  # each group in drawing order, as a stable sort by group leaves it
+        groups.setdefault(group(c), []).append(c)
+    for members in groups.values():
+        for row in cluster_objects(members, itemgetter("doctop"), tolerance):
+            for same in cluster_objects(row, itemgetter("x0"), tolerance):
+                kept.append(min(same, key=itemgetter("doctop", "x0")))
+    return sorted(kept, key=lambda c: position[id(c)])
+
+
 def page_lines(page) -> list[PageLine]:
     """One page's lines in reading order (horizontal lines above the vertical block first, then the
     columns, then the horizontal lines below or beside them)."""
-    if _has_overprint(page.chars):
-        page = page.dedupe_chars()  # fake bold: the same glyph drawn twice at (nearly) one place
-    chars = [c for c in page.chars if c["text"].strip()]
+    chars = page_chars(page)
+    if _has_overprint(chars):
+        chars = _deduped(chars)  # fake bold: the same glyph drawn twice at (nearly) one place
+    chars = [c for c in chars if c["text"].strip()]
     flags = _vertical_flags(chars)
     absorbed = _absorb_upright_runs(chars, flags)
     taken = {m for a in absorbed for m in a["_members"]}
     vertical = [c for c, f in zip(chars, flags) if f] + absorbed
     columns = _columns(vertical)
-    rows = _rows(page, {id(c) for c, f in zip(chars, flags) if not f and id(c) not in taken})
+    rows = _rows(page, [c for c, f in zip(chars, flags) if not f and id(c) not in taken])
     if not columns or not rows:
         return columns or rows
     block_top = min(c.top for c in columns)
