@@ -14,6 +14,7 @@ A title with no person (三大臣, 両閣僚, 外務大臣 as a role) makes no r
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from functools import lru_cache
 import json
@@ -42,6 +43,8 @@ _NOT_CURRENT = ("次期", "当時")
 _TITLE_SUFFIX = r"(?:長官|大臣|首相|総理|大統領|外相|氏|議員|大使|代表|補佐官)"
 _LOCAL_UNITS = "市州県省区都"  # …市知事, …州知事: the katakana before it is a place, not a name part
 _SQUEEZE = str.maketrans("", "", " ・\u3000=＝")
+_KEPT_RUN = re.compile("[^ ・\u3000=＝]+")  # what _SQUEEZE keeps, run by run
+_KEPT_RUN = re.compile("[^ ・\u3000=＝]+")
 
 
 @dataclass(frozen=True)
@@ -209,7 +212,9 @@ class OfficialsExtractor:
         self.country_at_end = re.compile(rf"(?:{_alternation(gazetteer.country_names)})$")
         # every gazetteer form at every position where one starts, the longest first: one scan of
         # the text, not one per form
-        self.forms_at = re.compile(rf"(?=({_alternation(gazetteer.forms)}))") if gazetteer.forms else None
+        # the engine skips every position no form starts with at once
+        form_starts = "".join(re.escape(c) for c in sorted({f[0] for f in gazetteer.forms if f}))
+        self.forms_at = re.compile(rf"(?=[{form_starts}])(?=({_alternation(gazetteer.forms)}))") if form_starts else None
         self.form_prefixes = {f: [g for g in gazetteer.forms if g != f and f.startswith(g)] for f in gazetteer.forms}
         self.people_by_short_key: dict[str, list[Person]] = {}
         for person in gazetteer.people.values():
@@ -424,9 +429,28 @@ class OfficialsExtractor:
                                office.office if office else "", office.country if office else person.country, start, end,
                                full_form=full_form, canonical=person.name)
 
-    def _squeezed(self, text: str) -> tuple[str, list[int]]:
-        keep = [(i, ch) for i, ch in enumerate(text) if ch not in " ・\u3000=＝"]
-        return "".join(ch for _, ch in keep).translate(self.g._fold), [i for i, _ in keep]
+    def _squeezed(self, text: str) -> tuple[str, "_KeptPositions"]:
+        """The text without spaces and name separators (ジョー・バイデン, 岸田 文雄), folded, and where
+        each of its characters stands in the text."""
+        return text.translate(_SQUEEZE).translate(self.g._fold), _KeptPositions(text)
+
+
+class _KeptPositions:
+    """index[k]: the text's position of the squeezed text's k-th character. Kept as the runs
+    between removed characters (a few per document), not one integer per character."""
+
+    def __init__(self, text: str):
+        self.squeezed_starts: list[int] = []
+        self.text_starts: list[int] = []
+        kept = 0
+        for m in _KEPT_RUN.finditer(text):
+            self.squeezed_starts.append(kept)
+            self.text_starts.append(m.start())
+            kept += m.end() - m.start()
+
+    def __getitem__(self, k: int) -> int:
+        run = bisect.bisect_right(self.squeezed_starts, k) - 1
+        return self.text_starts[run] + k - self.squeezed_starts[run]
 
 
 class _CappedList(list):
