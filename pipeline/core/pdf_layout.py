@@ -197,7 +197,7 @@ def page_chars(page) -> list[dict]:
     mb_x0, mb_top = page.mediabox[0], page.mediabox[1]
     height, doctop = page.height, page.initial_doctop
     chars: list[dict] = []
-    stack = [iter(page.layout._objs)]
+    stack = [iter(page.layout)]
     while stack:
         for obj in stack[-1]:
             if isinstance(obj, LTChar):
@@ -206,7 +206,7 @@ def page_chars(page) -> list[dict]:
                               "bottom": height - obj.y0 + mb_top, "doctop": doctop + top, "size": obj.size,
                               "upright": obj.upright, "fontname": obj.fontname})
             elif isinstance(obj, LTContainer):  # a figure's characters, in drawing order
-                stack.append(iter(obj._objs))
+                stack.append(iter(obj))
                 break
         else:
             stack.pop()
@@ -214,8 +214,8 @@ def page_chars(page) -> list[dict]:
 
 
 def _has_overprint(chars: list[dict]) -> bool:
-    """Whether any glyph is drawn twice at (nearly) one place: a cheap look before pdfplumber's
-    dedupe_chars, which costs more than reading the page."""
+    """Whether any glyph is drawn twice at (nearly) one place: a cheap look before _deduped,
+    which costs more than reading the page."""
     seen = set()
     for c in chars:
         x, y = int(c["x0"]), int(c["top"])
