@@ -42,9 +42,9 @@ _FORMER = "元前故"  # 元総理, 前首相, 故…: a name slot ending so nam
 _NOT_CURRENT = ("次期", "当時")
 _TITLE_SUFFIX = r"(?:長官|大臣|首相|総理|大統領|外相|氏|議員|大使|代表|補佐官)"
 _LOCAL_UNITS = "市州県省区都"  # …市知事, …州知事: the katakana before it is a place, not a name part
-_SQUEEZE = str.maketrans("", "", " ・\u3000=＝")
-_KEPT_RUN = re.compile("[^ ・\u3000=＝]+")  # what _SQUEEZE keeps, run by run
-_KEPT_RUN = re.compile("[^ ・\u3000=＝]+")
+_SQUEEZED_OUT = " ・\u3000=＝"  # spaces and name separators: ジョー・バイデン, 岸田 文雄
+_SQUEEZE = str.maketrans("", "", _SQUEEZED_OUT)
+_KEPT_RUN = re.compile(f"[^{re.escape(_SQUEEZED_OUT)}]+")  # what _SQUEEZE keeps, run by run
 
 
 @dataclass(frozen=True)
@@ -211,8 +211,7 @@ class OfficialsExtractor:
         self.office_names = set(gazetteer.office_words) | set(gazetteer.any_government)
         self.country_at_end = re.compile(rf"(?:{_alternation(gazetteer.country_names)})$")
         # every gazetteer form at every position where one starts, the longest first: one scan of
-        # the text, not one per form
-        # the engine skips every position no form starts with at once
+        # the text, not one per form; the engine skips every position no form starts with at once
         form_starts = "".join(re.escape(c) for c in sorted({f[0] for f in gazetteer.forms if f}))
         self.forms_at = re.compile(rf"(?=[{form_starts}])(?=({_alternation(gazetteer.forms)}))") if form_starts else None
         self.form_prefixes = {f: [g for g in gazetteer.forms if g != f and f.startswith(g)] for f in gazetteer.forms}
