@@ -272,3 +272,40 @@ def test_a_failure_is_said_in_words_with_the_failing_rows_and_a_data_docs_page()
     garbage = "(cid:12)" * 6250
     documents = validate_table("documents", DOCUMENTS.to_table([document(), document(doc_id="fedcba9876543210", text=garbage)]))
     assert garbage not in documents.pages[0] and "fedcba9876543210" in documents.pages[0]
+
+
+def test_every_failing_row_names_its_document_and_the_first_few_show_their_columns():
+    """Failing rows are named from their positions (pipeline/validation.py _named_rows), not by
+    GX cell by cell: every failing document is named, also where the expectation's row_condition
+    (joint statements only) leaves other rows out in between, and a few failing rows show the
+    checked value with the columns that name the row."""
+    docs = [document(doc_id=f"{i:016x}", doc_type="other" if i % 3 else "joint_statement",
+                     meeting_date=None if i % 2 else dt.date(2024, 6, 26)) for i in range(60)]
+    report = validate_table("documents", DOCUMENTS.to_table(docs))
+    [failure] = report.failed  # meeting_date is null on the joint statements of odd i: i % 6 == 3
+    expected = sorted(f"{i:016x}" for i in range(60) if i % 6 == 3)
+    assert failure.describe() == "expect_column_values_to_not_be_null on meeting_date"
+    assert failure.doc_ids == expected and failure.unexpected_count == len(expected) == 10
+    assert [row["doc_id"] for row in failure.failing_rows] == expected[:5]
+    assert all(row["meeting_date"] is None for row in failure.failing_rows)
+
+    officials = [{**GOOD["officials"][0], "doc_id": f"{i // 4:016x}", "char_start": 3 + 20 * i, "char_end": 12 + 20 * i,
+                  "office_held_on_meeting_date": i % 2 == 0} for i in range(400)]
+    [outside] = validate_table("officials", OFFICIALS.to_table(officials)).failed
+    assert outside.unexpected_count == 200 and outside.doc_ids == sorted(f"{i:016x}" for i in range(100))
+    assert [(r["doc_id"], r["char_start"], r["name"], r["office_held_on_meeting_date"]) for r in outside.failing_rows] == [
+        (f"{i // 4:016x}", 3 + 20 * i, "齋藤健", False) for i in (1, 3, 5, 7, 9)]
+
+
+def test_gx_leaves_out_the_batch_fingerprint():
+    """GX would hash (for list columns: pickle) every frame it loads, twice per validation; the
+    module global that stops it is still read by the GX we pin."""
+    from great_expectations.execution_engine import pandas_execution_engine
+
+    from pipeline.validation import _batch_definition
+
+    validate_table("documents", DOCUMENTS.to_table(GOOD["documents"]))
+    assert pandas_execution_engine.HASH_THRESHOLD == 0
+    frame = DOCUMENTS.to_table(GOOD["documents"]).to_pandas()
+    batch = _batch_definition("documents").get_batch(batch_parameters={"dataframe": frame})
+    assert "ge_load_time" in batch.batch_markers and "pandas_data_fingerprint" not in batch.batch_markers
