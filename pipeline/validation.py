@@ -168,7 +168,12 @@ def validate_table(table_name: str, table: pa.Table, folder: Path = EXPECTATIONS
         naming = [c for c in dict.fromkeys(("doc_id", *failing_row_columns(table_name))) if c in table.column_names]
         if naming:  # every failing row's index: their documents are held back (see _named_rows)
             result_format.update(result_format="COMPLETE")
-        result = batch.validate(suite, result_format=result_format, expectation_parameters=suite_parameters())
+        try:
+            result = batch.validate(suite, result_format=result_format, expectation_parameters=suite_parameters())
+        finally:  # GX's engine keeps each table's last frame (its batch caches); one chunk's rows, 7 tables
+            manager = batch.data.execution_engine.batch_manager
+            manager.reset_batch_cache()
+            manager.batch_data_cache.clear()
         for r in result.results:
             _named_rows(r, table, naming)
         failed = [_failure(r) for r in result.results if not r.success]
@@ -242,7 +247,9 @@ def data_docs_page(result) -> str:
             if key in details:
                 details[key] = [{k: _short(v) for k, v in row.items()} if isinstance(row, dict) else _short(row)
                                 for row in details[key][:MAX_EXAMPLES]]
-    return DefaultJinjaPageView().render(ValidationResultsPageRenderer().render(result))
+    if "page_view" not in _state:  # one Jinja environment, its templates compiled once, not per page
+        _state["page_view"] = DefaultJinjaPageView()
+    return _state["page_view"].render(ValidationResultsPageRenderer().render(result))
 
 
 def _short(value):
