@@ -284,7 +284,7 @@ def _heatmap_chart(rows: list[str], columns: list[str], heat: dict, sector_label
         for i, line in enumerate(grid):
             for j, n in enumerate(line):
                 if n:
-                    ax.text(j, i, str(n), ha="center", va="center", fontsize=7,
+                    ax.text(j, i, str(n), ha="center", va="center", fontsize=7, in_layout=False,
                             color="white" if n > peak / 2 else "black")
     fig.colorbar(image, ax=ax, label="mentions", shrink=0.8)
     return fig
