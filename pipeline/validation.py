@@ -203,20 +203,23 @@ def _named_rows(r, table: pa.Table, naming: list[str]) -> None:
     which to_pandas() made the row's position in `table`; the names are a vectorized take here."""
     details = r.result or {}
     positions = details.get("unexpected_index_list")
-    if r.success or not naming or not positions or isinstance(positions[0], dict):
+    if r.success or not naming or not positions:
         return
     import pyarrow.compute as pc
 
     indices = pa.array([int(p) for p in positions], pa.int64())
     details[_DOC_IDS] = sorted(str(d) for d in pc.unique(table.column("doc_id").take(indices)).to_pylist() if d is not None)
-    config = r.expectation_config.kwargs
-    domain = [config["column"]] if config.get("column") else list(config.get("column_list") or []) or [
-        config[k] for k in ("column_A", "column_B") if config.get(k)]
+    domain = _domain_columns(r.expectation_config.kwargs)
     shown = [c for c in dict.fromkeys((*domain, *naming)) if c in table.column_names]
     first = table.select(shown).take(indices[:MAX_EXAMPLES]).to_pylist()
     details["unexpected_index_list"] = first
     details["partial_unexpected_index_list"] = first
-    details.pop("unexpected_index_column_names", None)
+
+
+def _domain_columns(kwargs: dict) -> list[str]:
+    """The columns an expectation checks: its column, its column list, or its pair."""
+    return [kwargs["column"]] if kwargs.get("column") else list(kwargs.get("column_list") or []) or [
+        kwargs[k] for k in ("column_A", "column_B") if kwargs.get(k)]
 
 
 def failing_row_columns(table_name: str) -> tuple[str, ...]:
@@ -308,8 +311,7 @@ def _error(exception_info) -> str | None:
 
 def _failure(r) -> FailedExpectation:
     kwargs = _json_safe({k: v for k, v in r.expectation_config.kwargs.items() if k != "batch_id"})
-    columns = [kwargs["column"]] if kwargs.get("column") else list(kwargs.get("column_list") or []) or [
-        kwargs[k] for k in ("column_A", "column_B") if kwargs.get(k)]
+    columns = _domain_columns(kwargs)
     details = r.result or {}
     return FailedExpectation(
         expectation_type=r.expectation_config.type,
@@ -320,8 +322,7 @@ def _failure(r) -> FailedExpectation:
         examples=[_example(v) for v in (details.get("partial_unexpected_list") or [])[:MAX_EXAMPLES]],
         error=_error(r.exception_info),
         severity=str(getattr(r.expectation_config, "severity", None) or "critical").split(".")[-1].lower(),
-        doc_ids=details.get(_DOC_IDS) or sorted({str(x["doc_id"]) for x in details.get("unexpected_index_list") or []
-                                                 if isinstance(x, dict) and x.get("doc_id") is not None}),
+        doc_ids=details.get(_DOC_IDS, []),
         words=_in_words(r.expectation_config),
         failing_rows=[{k: _json_safe(_short(v)) for k, v in row.items()}
                       for row in (details.get("partial_unexpected_index_list") or [])[:MAX_EXAMPLES] if isinstance(row, dict)],
