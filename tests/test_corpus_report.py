@@ -362,9 +362,12 @@ def test_meetings_on_consecutive_days_are_two_dots_on_the_timeline():
     fig = _timeline_chart(docs)
     fig.canvas.draw()
     ax = fig.axes[0]
-    meetings = ax.collections[0].get_offsets()
+    from matplotlib.collections import PathCollection
+
+    dots = [c for c in ax.collections if isinstance(c, PathCollection)]  # the scatters, not the guide lines
+    meetings = dots[0].get_offsets()
     pixels = sorted(ax.transData.transform(meetings)[:, 0])
     marker = (36 ** 0.5) * fig.dpi / 72  # the diamond's width in pixels
     assert len(pixels) == 4 and min(b - a for a, b in zip(pixels, pixels[1:])) >= marker
-    officials = ax.collections[1].get_offsets()
+    officials = dots[1].get_offsets()
     assert len({round(float(x), 3) for x in officials[:, 0]}) == 4  # the official's dots too
