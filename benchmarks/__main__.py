@@ -1,9 +1,10 @@
 """`python -m benchmarks [--n 200 1000] [--reps 3] [--workers N]`: the floor and `seimei run` on the
-same generated inbox, alternating, then one new file on top of the published corpus.
+same generated inbox, alternating, then one new file on top of the published corpus, then a
+run with nothing new.
 
 Prints, per N: median wall time of the floor and of the pipeline, their ratio, per-stage times
 (from the Dagster run's step timings), documents/s, characters/s, peak RSS, and the incremental
-run's time as a share of the full run. Each pipeline repetition starts from an empty publish
+run's and the idle run's times as shares of the full run. Each pipeline repetition starts from an empty publish
 folder and a fresh DAGSTER_HOME, as a first run on a new machine would.
 """
 
@@ -169,6 +170,9 @@ def bench(n: int, reps: int, workers: int, work: Path) -> dict:
     new_file.write_text(text.replace("会合である。", "会合である。追加の一文。"), encoding="utf-8")
     try:
         inc_wall, _, _, inc_out = _pipeline(inbox, out_dir, home, extra)
+        # then nothing new: what every `seimei run` pays before any document (the process, its
+        # imports, the instance, the inbox scan, the plan), the floor under the incremental run
+        idle_wall, _, _, idle_out = _pipeline(inbox, out_dir, home, extra)
     finally:
         new_file.unlink()
     floor_median, pipe_median = statistics.median(floor_times), statistics.median(pipe_times)
@@ -197,6 +201,9 @@ def bench(n: int, reps: int, workers: int, work: Path) -> dict:
         "incremental_s": inc_wall,
         "incremental_share": inc_wall / pipe_median,
         "incremental_log": [ln for ln in inc_out.splitlines() if ln.startswith(("Processed", "Running"))],
+        "idle_s": idle_wall,
+        "idle_share": idle_wall / pipe_median,
+        "idle_log": [ln for ln in idle_out.splitlines() if ln.startswith(("Processed", "Nothing new"))],
     }
 
 
@@ -216,6 +223,8 @@ def report(r: dict) -> str:
         f"  extraction (structured_fields)  {r['extraction_share']:.1%} of the run's step time",
         f"  incremental (+1 file)           {r['incremental_s']:.2f} s = {r['incremental_share']:.1%} of the full run",
         *(f"    {ln}" for ln in r["incremental_log"]),
+        f"  idle (nothing new)              {r['idle_s']:.2f} s = {r['idle_share']:.1%} of the full run",
+        *(f"    {ln}" for ln in r["idle_log"]),
         "  stages (median seconds, from the run's step timings):",
         *(f"    {k:28s} {v:7.2f}" for k, v in sorted(r["stages_s"].items(), key=lambda kv: -kv[1])),
     ]
