@@ -193,13 +193,17 @@ def _published(store: StageStore, originals):
 def _build_ledger(store: StageStore, files, originals):
     """(ledger table, its rows, files awaiting processing, published doc_ids, table stamps)."""
     stamps, published_ids, held = _published(store, originals)
-    encodings = {d: s.get("encoding") for b in by_bucket(originals) for d, s in store.read_stamps("extracted_text", b).items()}
+    read = {d: s for b in by_bucket(originals) for d, s in store.read_stamps("extracted_text", b).items()}
     rows, awaiting = [], []
     for f in files:
         doc_id = f.doc_id
         rejected = stamps.get(doc_id) if doc_id else None
-        encoding = encodings.get(doc_id) if doc_id else None
-        if doc_id in published_ids and encoding is None:  # a stamp from before encodings were kept in it
+        read_stamp = read.get(doc_id) if doc_id else None
+        encoding = read_stamp.get("encoding") if read_stamp else None
+        # A PDF's encoding is None in its stamp: only a stamp without the key (written before
+        # encodings were kept in it) sends us to the stored text, or every run would read every
+        # PDF's text again (6 s at N = 10,000).
+        if doc_id in published_ids and (read_stamp is None or "encoding" not in read_stamp):
             encoding = (store.read("extracted_text", doc_id) or {}).get("encoding")
         row = {
             "source_path": f.source_path,

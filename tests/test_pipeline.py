@@ -257,3 +257,46 @@ def test_the_stages_done_while_reading_count_their_documents(materialized):
     officials = pq.read_table(out / "officials", columns=["person_id"]).column("person_id").to_pylist()
     assert structured["officials"].value == len(officials) > 0
     assert structured["officials_not_in_gazetteer"].value == sum(p is None for p in officials)
+
+
+def test_the_ledger_reads_a_stored_text_only_for_a_stamp_without_its_encoding(materialized):
+    """The ledger takes each file's encoding from its reading stamp; a PDF's is None there, and
+    reading its stored text again for it made every run read every PDF's text (6 s a run at
+    N = 10,000). Only a stamp from before encodings were kept in it sends the ledger there."""
+    from assets.sources import _build_ledger
+    from pipeline.core.inbox import first_of_each_document
+    from pipeline.planning import read_manifest_files
+    from pipeline.storage import StageStore
+
+    _, _, out, _ = materialized
+
+    class CountingStore(StageStore):
+        texts_read: list[str] = []
+
+        def read(self, stage, key):
+            if stage == "extracted_text":
+                self.texts_read.append(key)
+            return super().read(stage, key)
+
+    store = CountingStore(out)
+    files, _ = read_manifest_files(store)
+    originals = first_of_each_document(files)
+    ledger, *_ = _build_ledger(store, files, originals)
+    encodings = dict(zip(ledger.column("source_path").to_pylist(), ledger.column("encoding").to_pylist()))
+    assert any(p.endswith(".pdf") for p in encodings) and any(p.endswith(".txt") for p in encodings)
+    assert store.texts_read == []
+    assert {e for p, e in encodings.items() if p.endswith(".pdf")} == {None}
+    assert all(e for p, e in encodings.items() if p.endswith(".txt"))
+
+    # a stamp written before encodings were kept: its text is read, and gives the same ledger
+    text_doc = next(f.doc_id for f in files if f.source_path.endswith(".txt") and f.doc_id)
+    bucket = bucket_of(text_doc)
+    stamps = store.read_stamps("extracted_text", bucket)
+    old = {d: {k: v for k, v in s.items() if k != "encoding"} for d, s in stamps.items()}
+    store.write_stamps("extracted_text", bucket, old)
+    try:
+        again, *_ = _build_ledger(store, files, originals)
+    finally:
+        store.write_stamps("extracted_text", bucket, stamps)
+    assert text_doc in store.texts_read
+    assert again.equals(ledger)
