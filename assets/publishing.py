@@ -15,7 +15,8 @@ import dagster as dg
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from assets.stage_helpers import BACKFILL, BucketWork, bucket_version, is_rejected, reject, reject_failure, run_buckets, stamp
+from assets.stage_helpers import (BACKFILL, BucketWork, bucket_version, is_rejected, reject, reject_failure, rejected_among,
+                                  run_buckets, stamp)
 from pipeline.buckets import bucket_of
 from pipeline.core.errors import RejectedInput
 from pipeline.core.inbox import InboxFile
@@ -269,7 +270,7 @@ def _write_bucket(context, settings: SeimeiSettings, contract: TableContract, wo
     stamps, or None when nothing changed and the file was left as it is."""
     store, publisher = settings.store, settings.publisher
     stamps = store.read_stamps(contract.name, work.bucket)
-    keep = {d for d in work.current if not is_rejected(settings, d)}
+    keep = set(work.current) - rejected_among(settings, work.current)
     if not built and set(stamps) == keep:
         return None
     existing = publisher.read_bucket(contract.name, work.bucket)

@@ -300,3 +300,28 @@ def test_the_ledger_reads_a_stored_text_only_for_a_stamp_without_its_encoding(ma
         store.write_stamps("extracted_text", bucket, stamps)
     assert text_doc in store.texts_read
     assert again.equals(ledger)
+
+
+def test_a_bucket_rewrite_looks_up_only_the_rejections_there_are(tmp_path, monkeypatch):
+    """Which of a bucket's documents stand rejected: the rejection folder listed once, and only
+    the stamps in it read, not one lookup per document the bucket keeps."""
+    from assets.stage_helpers import reject, rejected_among
+    from pipeline import rejections
+    from pipeline.storage import StageStore
+
+    settings = SeimeiSettings(inbox_dir=str(tmp_path / "inbox"), publish_dir=str(tmp_path / "published"))
+    docs = [f"{i:016x}" for i in range(200)]
+    reject(settings, docs[7], "extracted_text", "not a statement")
+    reject(settings, docs[9], "dates", "failed validation")
+    settings.store.write(rejections.REJECTED_STAGE, "0" * 16 + "x", {"fingerprint": "old code"})  # another document
+    reads: list[str] = []
+    original = StageStore.read
+
+    def counting(self, stage, key):
+        if stage == rejections.REJECTED_STAGE:
+            reads.append(key)
+        return original(self, stage, key)
+
+    monkeypatch.setattr(StageStore, "read", counting)
+    assert rejected_among(settings, docs) == {docs[7], docs[9]}
+    assert sorted(reads) == [docs[7], docs[9]]
