@@ -13,7 +13,8 @@ from pipeline.core.inbox import InboxFile, scan
 from pipeline.jobs import INGEST_JOB, LEDGER_ONLY, WITHOUT_LEDGER
 from pipeline.layout import ensure_layout
 from pipeline.planning import (
-    Plan, contiguous_blocks, ledger_is_current, read_manifest_files, report_is_current, work_to_do, write_manifest,
+    Plan, contiguous_blocks, ledger_is_current, manifest_id, read_manifest_files, report_is_current, work_to_do,
+    write_manifest,
 )
 from pipeline.resources import SeimeiSettings
 
@@ -35,10 +36,15 @@ def rescan(settings: SeimeiSettings, previous: list[InboxFile] | None = None) ->
     """Scan the inbox (sha256 reused from the last scan, previous, where size, mtime and inode are
     unchanged), bring the layout up to date, and record the scan as the manifest; returns the
     files and the manifest's id."""
+    stored = None
     if previous is None:
-        previous, _ = read_manifest_files(settings.store)
+        previous, stored = read_manifest_files(settings.store)
     files = scan(settings.inbox, previous)
     ensure_layout(settings.store, settings.publisher)
+    # not a byte, name, mtime or inode changed since the manifest was written: it stands (rewriting
+    # it is 0.2 s at N = 10,000, on every run and sensor tick)
+    if stored is not None and files == previous and stored == manifest_id(files):
+        return files, stored
     return files, write_manifest(settings.store, str(settings.inbox), files)
 
 

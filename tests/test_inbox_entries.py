@@ -10,7 +10,7 @@ import dagster as dg
 import pyarrow.parquet as pq
 import pytest
 
-from pipeline.core.inbox import display_path, scan
+from pipeline.core.inbox import display_path, fingerprint, list_entries, scan
 from pipeline.runner import run
 from tests.conftest import SEED_FIXTURES
 
@@ -49,6 +49,23 @@ def test_scan_never_opens_what_is_not_a_regular_file(awkward_inbox):
     assert entries["inside_link.txt"].skipped is None
     assert entries[display_path(ODD_NAME)].source_path == "odd \\xff\\xfe name.txt"
     assert all(f.source_sha256 is None for f in entries.values() if f.skipped)
+
+
+def test_the_scans_shortcut_for_plain_files_finds_what_the_full_checks_find(tmp_path, awkward_inbox, monkeypatch):
+    """scan takes a plain regular file's real path from the inbox's and stats it once; every
+    entry must come out as the full checks (links, kinds, resolve) make it, whether the inbox
+    is named through a link, relatively, or holds sub-folders."""
+    (awkward_inbox / "2024" / "05").mkdir(parents=True)
+    shutil.copy(OTHER, awkward_inbox / "2024" / "05" / "会談.txt")
+    (awkward_inbox / "2024" / "link_up.txt").symlink_to(awkward_inbox / "2024" / "05" / "会談.txt")
+    (tmp_path / "via").symlink_to(awkward_inbox)
+    monkeypatch.chdir(tmp_path)
+    for inbox in (awkward_inbox, tmp_path / "via", awkward_inbox.relative_to(tmp_path)):
+        full = [fingerprint(inbox, path, reason) for path, reason in list_entries(inbox)]
+        assert scan(inbox) == full
+        assert scan(inbox, full) == full  # with the last scan's sha256 reused
+        plain = [f for f in full if f.skipped is None and not f.is_link]
+        assert len(plain) >= 3 and all(f.absolute_path.startswith(str(awkward_inbox.resolve())) for f in plain)
 
 
 def test_every_entry_is_in_the_ledger_and_the_run_goes_on(tmp_path, awkward_inbox):

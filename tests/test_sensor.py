@@ -144,3 +144,25 @@ def test_a_tick_says_file_by_file_what_it_found_and_why_it_skips(tmp_path):
         assert not done.run_requests
         reason = done.skip_reason.skip_message
         assert reason.startswith("nothing to run: 3 file(s) settled") and "a.txt: already processed" in reason
+
+
+def test_a_rescan_that_finds_nothing_changed_leaves_the_manifest_as_it_is(tmp_path):
+    """Every run and tick rescans; the manifest (every file's sha256, size, mtime and inode) is
+    written again only when one of them changed, not on every scan of an unchanged inbox."""
+    from pipeline.automation import rescan
+    from pipeline.planning import MANIFEST, read_manifest_files
+
+    inbox = tmp_path / "inbox"
+    shutil.copytree(SEED_FIXTURES, inbox)
+    settings = SeimeiSettings(inbox_dir=str(inbox), publish_dir=str(tmp_path / "published"))
+    files, identity = rescan(settings)
+    manifest = tmp_path / "published" / "_work" / MANIFEST[0] / f"{MANIFEST[1]}.json"
+    written = os.stat(manifest)
+    assert rescan(settings) == (files, identity)
+    assert os.stat(manifest).st_ino == written.st_ino  # an atomic rewrite would be a new inode
+    first = sorted(inbox.iterdir())[0]
+    os.utime(first, ns=(written.st_mtime_ns, written.st_mtime_ns + 10**9))  # touched, same bytes
+    again, same_identity = rescan(settings)
+    assert same_identity == identity and os.stat(manifest).st_ino != written.st_ino
+    assert read_manifest_files(settings.store) == (again, identity)
+    assert {f.source_path: f.mtime_ns for f in again}[first.name] == written.st_mtime_ns + 10**9
