@@ -32,13 +32,27 @@ def manifest_id(files: list[InboxFile]) -> str:
     return hashlib.sha256(json.dumps(sorted((f.source_path, f.source_sha256, f.size_bytes) for f in files)).encode()).hexdigest()[:16]
 
 
+_MANIFEST_READ: dict[str, tuple[tuple, list[InboxFile], str | None]] = {}  # path -> (file identity, files, id)
+
+
 def read_manifest_files(store: StageStore) -> tuple[list[InboxFile], str | None]:
-    """The last scan's files and its id (none before the first scan)."""
+    """The last scan's files and its id (none before the first scan). Every step of a run reads
+    the scan it was planned from: a local manifest is parsed once per process while its inode,
+    size and mtime stay the same (a rewrite is atomic, so it is a new inode), not once per step
+    (10,000 entries took 0.1 s a step)."""
+    path = store.path(*MANIFEST)
+    identity = store.location.local_identity(path)
+    cached = _MANIFEST_READ.get(path)
+    if identity is not None and cached is not None and cached[0] == identity:
+        return list(cached[1]), cached[2]
     raw = store.read(*MANIFEST)
     if raw is None:
         return [], None
     files = [InboxFile(**f) for f in raw["files"]]
-    return files, raw.get("id")
+    _MANIFEST_READ.clear()  # one publication's manifest at a time
+    if identity is not None:
+        _MANIFEST_READ[path] = (identity, files, raw.get("id"))
+    return list(files), raw.get("id")
 
 
 def write_manifest(store: StageStore, inbox: str, files: list[InboxFile]) -> str:

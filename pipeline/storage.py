@@ -204,6 +204,17 @@ class PublishLocation:
                 return None
             raise
 
+    def local_identity(self, path: str) -> tuple[int, int, int] | None:
+        """(inode, size, mtime in ns) of a local file, which an atomic rewrite always changes;
+        None for a missing file or an object store (whose times say less)."""
+        if not self.is_local:
+            return None
+        try:
+            st = os.stat(path)
+        except OSError:
+            return None
+        return st.st_ino, st.st_size, st.st_mtime_ns
+
     def exists(self, path: str) -> bool:
         import pyarrow.fs as pafs
 

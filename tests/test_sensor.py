@@ -166,3 +166,35 @@ def test_a_rescan_that_finds_nothing_changed_leaves_the_manifest_as_it_is(tmp_pa
     assert same_identity == identity and os.stat(manifest).st_ino != written.st_ino
     assert read_manifest_files(settings.store) == (again, identity)
     assert {f.source_path: f.mtime_ns for f in again}[first.name] == written.st_mtime_ns + 10**9
+
+
+def test_the_steps_of_a_run_parse_the_manifest_once_and_see_every_rewrite(tmp_path, monkeypatch):
+    """Each step reads the scan its run was planned from; the file is parsed once while it
+    stays the same file, and a rescan's rewrite is read at once."""
+    from pipeline.automation import rescan
+    from pipeline.planning import MANIFEST, read_manifest_files
+    from pipeline.storage import StageStore
+
+    inbox = tmp_path / "inbox"
+    shutil.copytree(SEED_FIXTURES, inbox)
+    settings = SeimeiSettings(inbox_dir=str(inbox), publish_dir=str(tmp_path / "published"))
+    files, identity = rescan(settings)
+    parsed = []
+    original = StageStore.read
+
+    def counting(self, stage, key):
+        if (stage, key) == MANIFEST:
+            parsed.append(key)
+        return original(self, stage, key)
+
+    monkeypatch.setattr(StageStore, "read", counting)
+    for _ in range(3):
+        assert read_manifest_files(settings.store) == (files, identity)
+    assert len(parsed) <= 1
+    shutil.copy(inbox / sorted(os.listdir(inbox))[0], inbox / "copy.txt")  # a new file: a new manifest
+    new_files, new_identity = rescan(settings)
+    assert new_identity != identity
+    assert read_manifest_files(settings.store) == (new_files, new_identity)
+    listed = read_manifest_files(settings.store)[0]
+    listed.clear()  # a caller's list is its own
+    assert read_manifest_files(settings.store) == (new_files, new_identity)
