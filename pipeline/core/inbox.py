@@ -196,23 +196,33 @@ def fingerprint(inbox: Path, path: Path, known_reason: str | None = None,
         return InboxFile(relative, str(path), None, size, mtime, "unknown", skipped)
     try:
         st = path.stat()
-        before = (previous or {}).get(relative)
-        if before is not None and before.source_sha256 and before.mtime_ns and before.skipped is None and \
-                (before.size_bytes, before.mtime_ns, before.inode) == (st.st_size, st.st_mtime_ns, st.st_ino):
-            sha, fmt = before.source_sha256, before.format
-        else:
-            sha, head = sha256_and_head(path)
-            fmt = format_of(path, head)
+        sha, fmt = _sha256_and_format(path, relative, st, previous)
     except OSError as exc:  # vanished or changed kind since the listing: recorded, never a crash
         return InboxFile(relative, str(path), None, 0, 0.0, "unknown", f"cannot be read: {exc.strerror}")
+    return _read_entry(relative, str(path.resolve()), sha, fmt, st, is_link=path.is_symlink())
+
+
+def _sha256_and_format(path: Path, relative: str, st: os.stat_result,
+                       previous: dict[str, InboxFile] | None) -> tuple[str, str]:
+    """The file's sha256 and format: the previous scan's when its size, mtime (ns) and inode are
+    what that scan saw, else read from its bytes (OSError when it cannot be read)."""
+    before = (previous or {}).get(relative)
+    if before is not None and before.source_sha256 and before.mtime_ns and before.skipped is None and \
+            (before.size_bytes, before.mtime_ns, before.inode) == (st.st_size, st.st_mtime_ns, st.st_ino):
+        return before.source_sha256, before.format
+    sha, head = sha256_and_head(path)
+    return sha, format_of(path, head)
+
+
+def _read_entry(relative: str, absolute_path: str, sha: str, fmt: str, st: os.stat_result, is_link: bool) -> InboxFile:
     return InboxFile(
         source_path=relative,
-        absolute_path=str(path.resolve()),
+        absolute_path=absolute_path,
         source_sha256=sha,
         size_bytes=st.st_size,
         mtime=st.st_mtime,
         format=fmt,
-        is_link=path.is_symlink(),
+        is_link=is_link,
         mtime_ns=st.st_mtime_ns,
         inode=st.st_ino,
     )
@@ -230,27 +240,11 @@ def _regular_file(inbox_real: str, inbox: Path, path: Path, relative: str,
         return None
     if not stat.S_ISREG(st.st_mode) or not os.access(path, os.R_OK):
         return None
-    before = (previous or {}).get(relative)
     try:
-        if before is not None and before.source_sha256 and before.mtime_ns and before.skipped is None and \
-                (before.size_bytes, before.mtime_ns, before.inode) == (st.st_size, st.st_mtime_ns, st.st_ino):
-            sha, fmt = before.source_sha256, before.format
-        else:
-            sha, head = sha256_and_head(path)
-            fmt = format_of(path, head)
+        sha, fmt = _sha256_and_format(path, relative, st, previous)
     except OSError:
         return None  # vanished or changed since the listing: the full checks say what it is now
-    return InboxFile(
-        source_path=relative,
-        absolute_path=os.path.join(inbox_real, os.fspath(path.relative_to(inbox))),
-        source_sha256=sha,
-        size_bytes=st.st_size,
-        mtime=st.st_mtime,
-        format=fmt,
-        is_link=False,
-        mtime_ns=st.st_mtime_ns,
-        inode=st.st_ino,
-    )
+    return _read_entry(relative, os.path.join(inbox_real, os.fspath(path.relative_to(inbox))), sha, fmt, st, is_link=False)
 
 
 def scan(inbox: Path, previous: list[InboxFile] = ()) -> list[InboxFile]:
