@@ -183,7 +183,7 @@ def _run_buckets(context: dg.AssetExecutionContext) -> set[str] | None:
 def _published(store: StageStore, originals):
     """(rejection stamps of the inbox's documents, the published doc_ids, every table's stamps)."""
     fingerprint = pipeline_fingerprint()
-    stamps = {d: rejections.stamp(store, d) for d in set(store.keys(rejections.REJECTED_STAGE)) & set(originals)}
+    stamps = rejections.stamps_among(store, originals)
     held = table_stamps(store, sorted({b for t in PER_DOCUMENT_TABLES for b in store.stamped_buckets(t)}))
     in_documents = {d for bucket in held["documents"].values() for d in bucket}
     published_ids = {d for d in originals if d in in_documents and not rejections.decided_under(stamps.get(d), fingerprint)}

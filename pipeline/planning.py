@@ -64,9 +64,8 @@ def write_manifest(store: StageStore, inbox: str, files: list[InboxFile]) -> str
 def final_rejections(store: StageStore, doc_ids, limits: Limits = Limits()) -> set[str]:
     """The documents among doc_ids whose rejection stands (one listing, a read per rejected one)."""
     fingerprint = pipeline_fingerprint()
-    listed = set(store.keys(rejections.REJECTED_STAGE)) & set(doc_ids)
-    return {d for d in listed if (found := rejections.stamp(store, d)) is not None
-            and rejection_is_final(found, fingerprint, limits)}
+    return {d for d, found in rejections.stamps_among(store, doc_ids).items()
+            if rejection_is_final(found, fingerprint, limits)}
 
 
 def table_stamps(store: StageStore, buckets) -> dict[str, dict[str, dict[str, dict]]]:

@@ -30,6 +30,13 @@ def stamp(store: StageStore, doc_id: str) -> dict | None:
     return store.read(REJECTED_STAGE, doc_id)
 
 
+def stamps_among(store: StageStore, doc_ids) -> dict[str, dict]:
+    """The rejection stamps of those of doc_ids that have one: the folder listed once, and only
+    the stamps in it read, never a lookup per document (a bucket or an inbox holds thousands)."""
+    listed = set(store.keys(REJECTED_STAGE)).intersection(doc_ids)
+    return {d: found for d in sorted(listed) if (found := stamp(store, d)) is not None}
+
+
 def rejected_in_run(store: StageStore, doc_id: str, fingerprint: str) -> bool:
     """Out of this run: rejected by an earlier stage (or a table) under the current code."""
     return decided_under(stamp(store, doc_id), fingerprint)
