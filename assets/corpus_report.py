@@ -11,7 +11,7 @@ import dagster as dg
 from assets.publishing import CHECK_NAME
 from assets.sources import sources
 from pipeline.corpus_report import DOCUMENT_COLUMNS, LEDGER_COLUMNS, OFFICIAL_COLUMNS, REPORT_FONT, SECTOR_COLUMNS, build_report
-from pipeline.planning import REPORT_STAMP, ledger_identity
+from pipeline.planning import REPORT_STAMP, report_stamp
 from pipeline.project import OWNERS
 from pipeline.resources import SeimeiSettings
 from pipeline.versions import code_version
@@ -45,7 +45,7 @@ def corpus_report(context: dg.AssetExecutionContext, settings: SeimeiSettings) -
     store, publisher = settings.store, settings.publisher
     location = publisher.location
     store.delete(*REPORT_STAMP)  # a report that fails half-way is redone by the next `seimei run`
-    ledger_version = ledger_identity(publisher)
+    built_from = report_stamp(publisher)  # before reading: a ledger rewritten meanwhile makes it stale
     ledger_path = publisher.ledger_path()
     report = build_report(
         documents=publisher.read("documents", columns=DOCUMENT_COLUMNS),
@@ -66,7 +66,7 @@ def corpus_report(context: dg.AssetExecutionContext, settings: SeimeiSettings) -
         if location.fs.get_file_info(path).size != source.stat().st_size:
             location.write_bytes(path, source.read_bytes())
     location.write_bytes(location.path(REPORT_DIR, REPORT_FILE), report.html.encode("utf-8"))
-    store.write(*REPORT_STAMP, {"ledger": ledger_version})
+    store.write(*REPORT_STAMP, built_from)
     counts = report.counts
     return dg.MaterializeResult(
         metadata={

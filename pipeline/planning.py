@@ -20,7 +20,7 @@ from pipeline.core.inbox import InboxFile, first_of_each_document
 from pipeline.core.limits import Limits
 from pipeline.rejections import rejection_is_final
 from pipeline.storage import ParquetPublisher, StageStore
-from pipeline.versions import pipeline_fingerprint, stage_fingerprint
+from pipeline.versions import code_version, pipeline_fingerprint, stage_fingerprint
 from schemas.tables import PUBLISHED_TABLES
 
 PER_DOCUMENT_TABLES = tuple(name for name, contract in PUBLISHED_TABLES.items() if contract.per_document)
@@ -119,12 +119,17 @@ def ledger_identity(publisher: ParquetPublisher) -> str | None:
     return digest.hexdigest()[:16]
 
 
+def report_stamp(publisher: ParquetPublisher) -> dict:
+    """What the corpus report is built from: the ledger now published and the report's code."""
+    return {"ledger": ledger_identity(publisher), "code_version": code_version("corpus_report")}
+
+
 def report_is_current(store: StageStore, publisher: ParquetPublisher) -> bool:
-    """True when the corpus report was built from the ledger now published. The report runs
-    after the ledger in the same run; when it failed, or the ledger was rewritten without it,
-    the next run must redo it even though no document is pending."""
-    stamp = store.read(*REPORT_STAMP)
-    return stamp is not None and stamp.get("ledger") == ledger_identity(publisher)
+    """True when the corpus report was built from the ledger now published, by the report's
+    current code. The report runs after the ledger in the same run; when it failed, the ledger
+    was rewritten without it, or a new release changed the page, the next run redoes it even
+    though no document is pending."""
+    return store.read(*REPORT_STAMP) == report_stamp(publisher)
 
 
 def contiguous_blocks(pending: list[str], partition_order: list[str], max_size: int = 0) -> list[tuple[str, str]]:

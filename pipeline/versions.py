@@ -21,7 +21,7 @@ STAGE_VERSIONS: dict[str, str] = {
     "extracted_text": "3",
     "normalized_text": "2",
     "structured_fields": "5",
-    "corpus_report": "1",
+    "corpus_report": "2",
 }
 STAGE_UPSTREAM: dict[str, tuple[str, ...]] = {
     "extracted_text": ("inbox_files",),

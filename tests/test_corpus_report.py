@@ -20,6 +20,7 @@ from PIL import Image
 
 from pipeline.corpus_report import CHARTS, build_report
 from pipeline.runner import run
+from pipeline.versions import code_version
 from schemas.tables import PUBLISHED_TABLES
 from tests.conftest import SAMPLE_INBOX
 
@@ -213,6 +214,23 @@ def test_a_second_run_with_nothing_new_builds_no_report_but_a_missing_one_is_reb
     assert run(str(published["inbox"]), str(out), instance, echo=said.append).runs == []
 
 
+def test_a_report_built_by_an_older_release_is_rebuilt_by_the_next_run(published):
+    """A new release that changes the page (its corpus_report code version) rebuilds the report of
+    an unchanged corpus once, with no document read again."""
+    import json
+
+    instance, out = published["instance"], published["out"]
+    stamp_path = out / "_work" / "report" / "corpus_report.json"
+    stamp = json.loads(stamp_path.read_text(encoding="utf-8"))
+    assert stamp["code_version"] == code_version("corpus_report")
+    stamp_path.write_text(json.dumps({"ledger": stamp["ledger"]}), encoding="utf-8")  # as release 1 wrote it
+    said: list[str] = []
+    rebuilt = run(str(published["inbox"]), str(out), instance, echo=said.append)
+    assert len(rebuilt.runs) == 1 and rebuilt.documents_processed == 0
+    assert json.loads(stamp_path.read_text(encoding="utf-8"))["code_version"] == code_version("corpus_report")
+    assert run(str(published["inbox"]), str(out), instance, echo=said.append).runs == []
+
+
 def test_the_report_runs_with_the_ledger_and_only_there():
     from pipeline.definitions import ASSETS
     from pipeline.jobs import LEDGER_ONLY, WITHOUT_LEDGER
@@ -371,3 +389,82 @@ def test_meetings_on_consecutive_days_are_two_dots_on_the_timeline():
     assert len(pixels) == 4 and min(b - a for a, b in zip(pixels, pixels[1:])) >= marker
     officials = dots[1].get_offsets()
     assert len({round(float(x), 3) for x in officials[:, 0]}) == 4  # the official's dots too
+
+
+def _archive(n_dated: int, n_undated: int, officials_per_doc: int = 3, people: int = 90):
+    """A corpus of n_dated documents, two a meeting date, and n_undated without one; each names
+    officials from a pool of `people`, the lower numbers more often."""
+    start = dt.date(1995, 1, 1)
+    docs = [{"doc_id": f"d{i:05d}", "source_path": f"{i}.txt", "title": f"会談{i}",
+             "meeting_date": start + dt.timedelta(days=10 * (i // 2)), "place": None} for i in range(n_dated)]
+    docs += [{"doc_id": f"u{i:05d}", "source_path": f"u{i}.txt", "title": None, "meeting_date": None, "place": None}
+             for i in range(n_undated)]
+    officials = [{"doc_id": d["doc_id"], "person_id": f"p{(i * 7 + k * k) % people}", "name": f"人物{(i * 7 + k * k) % people}",
+                  "office": "大臣", "country": ("JP", "US", "KR")[k % 3], "char_start": k}
+                 for i, d in enumerate(docs) for k in range(officials_per_doc)]
+    return documents_table(docs), officials_table(officials), sectors_table([]), ledger_table([])
+
+
+def test_a_large_archive_gives_a_page_of_bounded_size_whose_counts_still_cover_every_document():
+    """10,000 documents listed one by one made a 2.9 MB page rebuilt on every publishing run; the
+    page lists the latest meetings, says what it leaves out, and counts everything."""
+    from pipeline.corpus_report import LISTED_DATED, LISTED_UNDATED
+
+    small = build_report(*_archive(LISTED_DATED + 60, LISTED_UNDATED + 5), validation=NO_VALIDATION)
+    large = build_report(*_archive(4 * LISTED_DATED, 4 * LISTED_UNDATED), validation=NO_VALIDATION)
+    rows = _Tables(section(large.html, "timeline")).rows[1:]
+    assert len(rows) == LISTED_DATED + LISTED_UNDATED
+    dated = [r for r in rows if r[0] != "no date"]
+    assert [r[4].split("\n")[0] for r in dated] == [f"d{i:05d}" for i in range(3 * LISTED_DATED, 4 * LISTED_DATED)]
+    assert [r[4].split("\n")[0] for r in rows[len(dated):]] == [f"u{i:05d}" for i in range(LISTED_UNDATED)]
+    note = section(large.html, "timeline")
+    assert f"({3 * LISTED_DATED} earlier not listed)" in note and f"({3 * LISTED_UNDATED} others not listed)" in note
+    assert large.counts["documents"] == 4 * LISTED_DATED + 4 * LISTED_UNDATED
+    assert large.counts["meetings"] == 2 * LISTED_DATED and large.counts["officials"] == 90
+    without_charts = [re.sub(r'src="data:[^"]*"', "", r.html) for r in (small, large)]
+    assert abs(len(without_charts[1]) - len(without_charts[0])) < 0.02 * len(without_charts[0])
+    for png in large.charts.values():
+        decoded(png)
+
+
+def test_the_timeline_chart_draws_the_latest_meetings_and_the_officials_met_most_often():
+    from matplotlib.collections import PathCollection
+
+    from pipeline.corpus_report import TIMELINE_MEETINGS, TIMELINE_OFFICIALS, _documents, _timeline_chart
+
+    documents, _, _, _ = _archive(2 * 3 * TIMELINE_MEETINGS, 7)
+    # each document: one of 10 regulars, and three of 3 * TIMELINE_OFFICIALS others met rarely
+    officials = officials_table(
+        [{"doc_id": d, "person_id": None, "name": f"常連{i % 10}", "office": "大臣", "country": "JP", "char_start": 0}
+         for i, d in enumerate(documents.column("doc_id").to_pylist())]
+        + [{"doc_id": d, "person_id": None, "name": f"人物{(3 * i + k) % (3 * TIMELINE_OFFICIALS)}", "office": "大臣",
+            "country": "US", "char_start": 1 + k} for i, d in enumerate(documents.column("doc_id").to_pylist()) for k in range(3)])
+    fig = _timeline_chart(_documents(documents, officials))
+    ax = fig.axes[0]
+    dots = [c for c in ax.collections if isinstance(c, PathCollection)]
+    assert len(dots[0].get_offsets()) == TIMELINE_MEETINGS  # the meeting row: one diamond a date
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert len(labels) == 1 + TIMELINE_OFFICIALS and labels[0] == "meeting"
+    title = ax.get_title()
+    assert f"({2 * TIMELINE_MEETINGS} earlier not shown)" in title and "7 without a meeting date" in title
+    assert "others not shown" in title
+    first_shown = sorted({d["meeting_date"] for d in documents.to_pylist() if d["meeting_date"]})[-TIMELINE_MEETINGS]
+    shown = {d["doc_id"] for d in documents.to_pylist() if d["meeting_date"] and d["meeting_date"] >= first_shown}
+    met = Counter(f"{o['name']} ({o['country']})" for o in officials.to_pylist() if o["doc_id"] in shown)
+    fortieth = sorted(met.values(), reverse=True)[TIMELINE_OFFICIALS - 1]
+    most = {label for label, n in met.items() if n > fortieth}
+    assert {f"常連{i} (JP)" for i in range(10)} <= most
+    assert most <= set(labels)  # every official met more often than the 40th most often is drawn
+
+
+def test_the_held_back_documents_of_a_failed_suite_are_counted_and_the_first_named():
+    from pipeline.corpus_report import LISTED_HELD_BACK
+
+    held = {f"doc{i:03d}": ["expect_x"] for i in range(LISTED_HELD_BACK + 5)}
+    validation = {**NO_VALIDATION, "tokens": {"passed": False, "severity": "ERROR", "expectations_evaluated": 3,
+                                              "expectations_failed": 1, "documents_held_back": held, "failed": [],
+                                              "run_id": "r"}}
+    cell = rows_by_first_cell(section(build_report(None, None, None, None, validation=validation).html, "validation"))["tokens"][4]
+    lines = cell.split("\n")
+    assert lines[0] == str(LISTED_HELD_BACK + 5) and lines[1:-1] == sorted(held)[:LISTED_HELD_BACK]
+    assert lines[-1] == "and 5 more"
