@@ -20,7 +20,7 @@ STAGE_VERSIONS: dict[str, str] = {
     "inbox_files": "1",
     "extracted_text": "3",
     "normalized_text": "2",
-    "structured_fields": "5",
+    "structured_fields": "6",
     "corpus_report": "2",
 }
 STAGE_UPSTREAM: dict[str, tuple[str, ...]] = {

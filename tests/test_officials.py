@@ -112,3 +112,19 @@ def test_hiragana_readings_and_posts_that_start_in_the_name_slot():
 def test_a_short_katakana_name_of_several_parts_joins_the_full_one():
     rows = found("訪日中のテスト・オコンジョ=テスタラ世界貿易機関(WTO)事務局長と会談した。オコンジョ=テスタラ事務局長から述べた。")
     assert {n for n, *_ in rows} == {"テスト・オコンジョ=テスタラ"}
+
+
+def test_a_region_named_after_a_country_does_not_make_a_foreign_official_its_national():
+    """インド太平洋 (the Indo-Pacific) names no country: an unknown foreign official with a bare
+    post, in a text that says it more often than 米国, serves the country the text does name."""
+    text = ("ジョン・スミス長官は、インド太平洋地域の平和と安定を強調した。スミス長官は、米国の"
+            "インド太平洋戦略と自由で開かれたインド太平洋の実現に向け協力すると述べた。")
+    assert {r[2] for r in found(text)} == {"US"}
+    # and with the region alone, it is no evidence of India either
+    assert "IN" not in {r[2] for r in found("ジョン・スミス長官は、インド太平洋の平和を強調した。")}
+
+
+def test_a_foreign_name_in_a_post_only_one_foreign_country_has_serves_that_country():
+    """国防長官 is a post of the United States only (data/reference/officials.json): a katakana name
+    in it, with no country named anywhere, is American, not Japanese by default."""
+    assert found("ジョン・スミス国防長官は、同盟の強化を確認した。") == [("ジョン・スミス", "国防長官", "US", False)]

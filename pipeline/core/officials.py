@@ -107,6 +107,7 @@ class Gazetteer:
         self.any_government: dict[str, str | None] = {}  # 大統領 -> None (any country), 国家主席 -> CN
         self.not_japanese: set[str] = set()  # offices Japan does not have: 大統領, 国王
         self.organisations: tuple[str, ...] = ()  # 国連, 欧州委員会: a post of theirs is INT
+        self.not_countries: tuple[str, ...] = ()  # インド太平洋: contains a country's name, names no country
         self.office_words: dict[str, list[Office]] = {}
         for o in offices:
             for word in (o.office, *o.aliases):
@@ -127,7 +128,8 @@ class Gazetteer:
             for p in raw["people"]
         ]
         fold = json.loads(Path(variants_path).read_text(encoding="utf-8"))["fold"]
-        countries = json.loads(Path(countries_path).read_text(encoding="utf-8"))["countries"]
+        countries_file = json.loads(Path(countries_path).read_text(encoding="utf-8"))
+        countries = countries_file["countries"]
         names = {n: c["code"] for c in countries for n in c["names"]}
         patterns = json.loads(Path(patterns_path).read_text(encoding="utf-8")) if patterns_path else {}
         if more_countries_path is not None:  # the rest of the world's countries, by name only
@@ -138,6 +140,7 @@ class Gazetteer:
                 patterns.get("ministry_prefixes", {}), tuple(patterns.get("ranks", [])))
         g.abbreviation_codes = {c["abbreviation"]: c["code"] for c in countries if c.get("abbreviation")}
         g.organisations = tuple(patterns.get("international_organisations", ()))
+        g.not_countries = tuple(countries_file.get("not_countries", ()))
         for entry in patterns.get("offices_of_any_government", []):
             g.any_government[entry["office"]] = entry.get("country")
             if entry.get("japan") is False:
@@ -231,7 +234,8 @@ class OfficialsExtractor:
         written with the office (米国商務長官, ブッシュ米大統領); an office only one country has
         (国家主席); the gazetteer's person; the country named just before the person (中国の李強総理);
         for a foreign-looking name or an office Japan does not have (大統領), the document's one
-        foreign party (日ブラジル首脳会談); else Japan. A bare office word alone never makes a
+        foreign party (日ブラジル首脳会談), or the one it names most; for a foreign name, an office only
+        one foreign country has; else Japan. A bare office word alone never makes a
         foreigner Japanese when the text says otherwise."""
         if word.startswith("駐") and word.endswith("大使"):  # 駐中国大使: Japan's; 駐日大使: the sender's
             host = word[1:-2]
@@ -273,6 +277,8 @@ class OfficialsExtractor:
             code = foreign[0]
         elif (foreign_name or word in self.g.not_japanese) and most_named:
             code = most_named  # the foreign country the document names most
+        elif foreign_name and candidates and len(only := {o.country for o in candidates}) == 1 and only != {"JP"}:
+            code = candidates[0].country  # a foreign name in a post only one foreign country has (国防長官)
         else:
             code = "JP"  # an office with no other evidence is Japanese
         return word_written, code  # the post as the text writes it (外相, not 外務大臣)
@@ -402,7 +408,11 @@ class OfficialsExtractor:
         return _sudachi_person_name(name)
 
     def _most_named_foreign_country(self, text: str) -> str | None:
-        """The foreign country whose names the text uses most (メキシコ in an embassy's notice)."""
+        """The foreign country whose names the text uses most (メキシコ in an embassy's notice). A word
+        that only contains a name (インド太平洋, インドネシア) names no country: a defence statement
+        that says インド太平洋 five times is not about India."""
+        for word in self.g.not_countries:
+            text = text.replace(word, "　" * len(word))
         counts: dict[str, int] = {}
         for m in self.country_names_pattern.finditer(text):  # one pass, longest name first (メキシコ合衆国)
             code = self.g.country_names[m.group()]
