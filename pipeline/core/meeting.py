@@ -199,12 +199,19 @@ def find_place(text: str, meeting: DateMention | None, known_places: list[str]) 
     return min(hits)[2] if hits else None
 
 
+def blank_not_countries(text: str, not_countries: tuple[str, ...]) -> str:
+    """The text with each word that only contains a country's name (インド太平洋, インドネシア)
+    blanked out, offsets kept: what is left names countries only where it means them."""
+    for word in not_countries:
+        text = text.replace(word, "　" * len(word))
+    return text
+
+
 def find_countries(title: str | None, lead: str, abbreviations: dict[str, str], names: dict[str, str],
                    official_countries: set[str], not_countries: tuple[str, ...] = ()) -> list[str]:
     """ISO codes of the parties, sorted."""
     def scan(s: str) -> set[str]:
-        for word in not_countries:
-            s = s.replace(word, "　" * len(word))
+        s = blank_not_countries(s, not_countries)
         found = set()
         chars = "".join(re.escape(a) for a in abbreviations)
         for m in re.finditer(rf"[{chars}]{{2,}}", s):

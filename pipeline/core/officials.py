@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.core.errors import RejectedInput
+from pipeline.core.meeting import blank_not_countries
 from pipeline.core.spans import Spans
 
 _KANJI = r"[\u4e00-\u9fff\u3400-\u4dbf々]"
@@ -411,8 +412,7 @@ class OfficialsExtractor:
         """The foreign country whose names the text uses most (メキシコ in an embassy's notice). A word
         that only contains a name (インド太平洋, インドネシア) names no country: a defence statement
         that says インド太平洋 five times is not about India."""
-        for word in self.g.not_countries:
-            text = text.replace(word, "　" * len(word))
+        text = blank_not_countries(text, self.g.not_countries)
         counts: dict[str, int] = {}
         for m in self.country_names_pattern.finditer(text):  # one pass, longest name first (メキシコ合衆国)
             code = self.g.country_names[m.group()]

@@ -87,13 +87,14 @@ class ReferenceData:
     @classmethod
     def _load(cls, folder: Path) -> "ReferenceData":
         countries = json.loads((folder / "countries.json").read_text(encoding="utf-8"))["countries"]
+        gazetteer = Gazetteer.load(folder / "officials.json", folder / "name_variants.json", folder / "countries.json",
+                                   folder / "office_patterns.json", folder / "countries_more.json")
         return cls(
             document_types=DocumentTypeRules.load(folder / "document_types.json"),
-            gazetteer=Gazetteer.load(folder / "officials.json", folder / "name_variants.json", folder / "countries.json",
-                                     folder / "office_patterns.json", folder / "countries_more.json"),
+            gazetteer=gazetteer,
             sectors=load_sectors(folder / "sectors.json"),
             country_abbreviations={c["abbreviation"]: c["code"] for c in countries if c.get("abbreviation")},
             country_names={n: c["code"] for c in countries for n in c["names"]},
-            not_countries=tuple(json.loads((folder / "countries.json").read_text(encoding="utf-8")).get("not_countries", [])),
+            not_countries=gazetteer.not_countries,  # read from countries.json with the gazetteer
             places=json.loads((folder / "places.json").read_text(encoding="utf-8"))["places"],
         )
